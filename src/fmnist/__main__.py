@@ -1,0 +1,5 @@
+"""Allow ``python -m fmnist``."""
+
+from fmnist.cli import main
+
+raise SystemExit(main())

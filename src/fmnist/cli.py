@@ -1,0 +1,101 @@
+"""The ``fmnist`` command: ``data``, ``train`` and ``evaluate``."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, model_path
+from fmnist.data import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except (DataError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _data(args) -> int:
+    import numpy as np
+
+    from fmnist.data import checksum, locate
+
+    source = locate(args.data)
+    splits = source.read()
+    print(f"Fashion-MNIST found: {source.kind.upper()} files in {source.path}")
+    for split, (images, labels) in zip(("train", "test"), splits):
+        counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+        print(f"  {split}: images {images.shape} {images.dtype}, labels per class {counts.tolist()}")
+    print(f"  sha256 of the arrays: {checksum(splits)}")
+    return 0
+
+
+def _train(args) -> int:
+    from fmnist.train import train
+
+    card = train(
+        args.model,
+        epochs=args.epochs,
+        train_size=args.train_size,
+        source=args.data,
+        models_dir=args.models_dir,
+        seed=args.seed,
+        verbose=1 if sys.stdout.isatty() else 2,
+    )
+    print(
+        f"Trained {card['model']} in {card['training_seconds']:.0f} s: "
+        f"test accuracy {card['test_accuracy']:.4f}, "
+        f"best validation accuracy {card['best_val_accuracy']:.4f}"
+    )
+    print(f"Saved {model_path(args.model, args.models_dir)} and its card {card_path(args.model, args.models_dir)}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from fmnist.data import load
+    from fmnist.evaluate import evaluate, load_model
+
+    path = args.path or model_path(args.model, args.models_dir)
+    model = load_model(path)
+    _, (x_test, y_test) = load(args.data)
+    result = evaluate(model, x_test, y_test)
+    print(f"{path}: test accuracy {result.accuracy:.4f} on {len(y_test)} images\n")
+    print(result.report)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from fmnist.train import RECIPES
+
+    parser = argparse.ArgumentParser(prog="fmnist", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name, func, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(command=func)
+        sub.add_argument(
+            "--data",
+            type=Path,
+            metavar="DIR",
+            help="directory of Kaggle CSVs or IDX files (default: search $FMNIST_DATA, data/, "
+            "/usr/share/datasets/fashion-mnist, the Keras cache, then download)",
+        )
+        return sub
+
+    command("data", _data, "Find and validate the data; print where it is and what it holds.")
+
+    train = command("train", _train, "Train a model and save it with its history and model card.")
+    train.add_argument("--model", choices=sorted(RECIPES), default="baseline")
+    train.add_argument("--epochs", type=int, help="override the recipe's epoch count")
+    train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
+    train.add_argument("--seed", type=int, default=SEED)
+    train.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+
+    evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
+    evaluate.add_argument("--model", default="baseline", help="name of a model in --models-dir")
+    evaluate.add_argument("--path", type=Path, help="a .keras file (instead of --model)")
+    evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+    return parser

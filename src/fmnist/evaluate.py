@@ -1,0 +1,57 @@
+"""Score a trained model on labelled images: accuracy, per-class metrics, confusion matrix."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+from sklearn.metrics import classification_report, confusion_matrix
+
+from fmnist.config import CLASS_NAMES, NUM_CLASSES
+from fmnist.data.pipeline import make_dataset
+
+PREDICT_BATCH_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How a model did on one labelled set of images."""
+
+    accuracy: float
+    per_class_accuracy: dict[str, float]  # recall of each class, keyed by class name
+    report: str  # scikit-learn's precision / recall / F1 table
+    confusion: np.ndarray  # rows: true class, columns: predicted class
+
+
+def load_model(path: Path) -> keras.Model:
+    """Load a saved ``.keras`` model, with a clear error if it is not there."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no saved model; train one first (fmnist train)")
+    return keras.models.load_model(path)
+
+
+def predict_proba(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Class probabilities, shape (n, 10), for uint8 images of shape (n, 28, 28)."""
+    return model.predict(make_dataset(images, batch_size=PREDICT_BATCH_SIZE), verbose=0)
+
+
+def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``."""
+    predicted = predict_proba(model, images).argmax(axis=1)
+    confusion = confusion_matrix(labels, predicted, labels=range(NUM_CLASSES))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a class absent from a tiny subset
+        recall = np.diag(confusion) / confusion.sum(axis=1)
+    return Evaluation(
+        accuracy=float(np.mean(predicted == labels)),
+        per_class_accuracy={name: float(r) for name, r in zip(CLASS_NAMES, recall)},
+        report=classification_report(
+            labels,
+            predicted,
+            labels=range(NUM_CLASSES),
+            target_names=CLASS_NAMES,
+            digits=4,
+            zero_division=0,
+        ),
+        confusion=confusion,
+    )

@@ -1,0 +1,53 @@
+"""Writers for small, valid Fashion-MNIST files in both formats, for the tests to corrupt."""
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from fmnist.data.csv import CSV_NAMES, HEADER
+from fmnist.data.idx import IDX_NAMES, IMAGES_MAGIC, LABELS_MAGIC
+
+
+def tiny_splits(n_train: int = 30, n_test: int = 20, seed: int = 0):
+    """Random uint8 images with every class present: ``(x_train, y_train), (x_test, y_test)``."""
+    rng = np.random.default_rng(seed)
+
+    def split(n):
+        return rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8), (np.arange(n) % 10).astype(np.uint8)
+
+    return split(n_train), split(n_test)
+
+
+def idx_bytes(array: np.ndarray, magic: int) -> bytes:
+    """An IDX file's content: magic, big-endian dimensions, then the uint8 data."""
+    dims = np.array(array.shape, dtype=">u4").tobytes()
+    return magic.to_bytes(4, "big") + dims + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def write_idx_dir(directory: Path, splits, gz: bool = True) -> Path:
+    """Write ``splits`` as the four IDX files (gzipped or not) into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for (images, labels), (images_name, labels_name) in zip(splits, IDX_NAMES.values()):
+        for name, array, magic in ((images_name, images, IMAGES_MAGIC), (labels_name, labels, LABELS_MAGIC)):
+            content = idx_bytes(array, magic)
+            if gz:
+                (directory / f"{name}.gz").write_bytes(gzip.compress(content))
+            else:
+                (directory / name).write_bytes(content)
+    return directory
+
+
+def csv_text(images: np.ndarray, labels: np.ndarray) -> str:
+    """A Kaggle-style CSV: header line, then ``label,pixel1..pixel784`` per image."""
+    rows = np.column_stack([labels, images.reshape(len(images), -1)])
+    lines = [",".join(HEADER)] + [",".join(map(str, row)) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_csv_dir(directory: Path, splits) -> Path:
+    """Write ``splits`` as the two Kaggle CSVs into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for (images, labels), name in zip(splits, CSV_NAMES.values()):
+        (directory / name).write_text(csv_text(images, labels))
+    return directory
