@@ -4,6 +4,7 @@ import gzip
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from fmnist.data.csv import CSV_NAMES, HEADER
 from fmnist.data.idx import IDX_NAMES, IMAGES_MAGIC, LABELS_MAGIC
@@ -38,16 +39,10 @@ def write_idx_dir(directory: Path, splits, gz: bool = True) -> Path:
     return directory
 
 
-def csv_text(images: np.ndarray, labels: np.ndarray) -> str:
-    """A Kaggle-style CSV: header line, then ``label,pixel1..pixel784`` per image."""
-    rows = np.column_stack([labels, images.reshape(len(images), -1)])
-    lines = [",".join(HEADER)] + [",".join(map(str, row)) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def write_csv_dir(directory: Path, splits) -> Path:
     """Write ``splits`` as the two Kaggle CSVs into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     for (images, labels), name in zip(splits, CSV_NAMES.values()):
-        (directory / name).write_text(csv_text(images, labels))
+        rows = np.column_stack([labels, images.reshape(len(images), -1)])
+        pd.DataFrame(rows, columns=HEADER).to_csv(directory / name, index=False)
     return directory

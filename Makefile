@@ -1,0 +1,48 @@
+# Front door of the project: `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBIAN_DATA := /usr/share/datasets/fashion-mnist
+
+.PHONY: help install data train evaluate run test clean
+
+help: ## Show this help
+	@echo "Usage: make TARGET"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install the package with its dependencies
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+data: install ## Find the data; on Debian/Ubuntu as root, apt-get installs it when nothing else has it
+	@$(BIN)/fmnist data || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's dataset-fashion-mnist into $(DEBIAN_DATA) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null \
+	      && $(BIN)/fmnist data; \
+	  else \
+	    echo "Provide the data as the message above says, then run make again." >&2; exit 1; \
+	  fi; }
+
+train: data ## Train the baseline CNN into models/baseline.keras (+ history and model card)
+	$(BIN)/fmnist train --model baseline
+
+evaluate: install ## Print test accuracy and the per-class report of models/baseline.keras
+	$(BIN)/fmnist evaluate --model baseline
+
+run: train ## The main job: train the baseline, then evaluate it
+	$(BIN)/fmnist evaluate --model baseline
+
+test: data ## Run the whole test suite (unit, integration, end-to-end training)
+	$(BIN)/python -m pytest
+
+clean: ## Remove the virtual environment and test caches (data and models stay)
+	rm -rf $(VENV) .pytest_cache

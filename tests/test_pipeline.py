@@ -1,0 +1,69 @@
+"""The tf.data pipeline and the validation split."""
+
+import numpy as np
+import pytest
+
+from fmnist.data.pipeline import make_dataset, split_validation
+
+
+def _collect(ds):
+    batches = list(ds.as_numpy_iterator())
+    if isinstance(batches[0], tuple):
+        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches]), batches
+    return np.concatenate(batches), None, batches
+
+
+def test_scales_to_unit_range_with_a_channel_axis(splits):
+    images, labels = splits[0]
+    x, y, batches = _collect(make_dataset(images, labels, batch_size=8))
+    assert [len(b[0]) for b in batches] == [8, 8, 8, 6]
+    assert x.dtype == np.float32 and x.shape == (30, 28, 28, 1)
+    assert y.dtype == np.int32
+    np.testing.assert_allclose(x[..., 0], images / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(y, labels)
+    assert x.min() >= 0.0 and x.max() <= 1.0
+
+
+def test_images_only_for_prediction(splits):
+    images, _ = splits[1]
+    x, y, _ = _collect(make_dataset(images, batch_size=7))
+    assert y is None
+    np.testing.assert_allclose(x[..., 0], images / 255.0, rtol=1e-6)
+
+
+def test_shuffle_keeps_pairs_and_repeats_with_the_seed(splits):
+    images, labels = splits[0]
+    first = _collect(make_dataset(images, labels, batch_size=8, shuffle=True, seed=3))
+    again = _collect(make_dataset(images, labels, batch_size=8, shuffle=True, seed=3))
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[1], labels)  # the order did change
+    # every image still carries its own label
+    index = {images[i].tobytes(): labels[i] for i in range(len(images))}
+    restored = (first[0][..., 0] * 255).round().astype(np.uint8)
+    assert [index[img.tobytes()] for img in restored] == list(first[1])
+
+
+def test_reshuffles_every_epoch(splits):
+    images, labels = splits[0]
+    ds = make_dataset(images, labels, batch_size=30, shuffle=True, seed=3)
+    epoch1 = next(iter(ds))[1].numpy()
+    epoch2 = next(iter(ds))[1].numpy()
+    assert not np.array_equal(epoch1, epoch2)
+
+
+def test_validation_split_is_stratified_and_disjoint():
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 100)
+    images = np.arange(1000 * 784, dtype=np.uint32).reshape(1000, 28, 28)  # every image unique
+    (x_train, y_train), (x_val, y_val) = split_validation(images, labels, fraction=0.1, seed=0)
+    assert len(x_val) == 100 and len(x_train) == 900
+    assert np.bincount(y_val).tolist() == [10] * 10
+    assert not set(x_train[:, 0, 0]) & set(x_val[:, 0, 0])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_validation_split_repeats_with_the_seed(seed):
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 20)
+    images = np.arange(200 * 784, dtype=np.uint32).reshape(200, 28, 28)
+    a = split_validation(images, labels, 0.2, seed)
+    b = split_validation(images, labels, 0.2, seed)
+    np.testing.assert_array_equal(a[1][0], b[1][0])

@@ -1,0 +1,65 @@
+"""Training end to end on a small real subset: saved files, model card, repeatability, CLI."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fmnist.config import card_path, history_path, model_path
+from fmnist.evaluate import load_model
+from fmnist.files import read_json
+from fmnist.train import train
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def fmnist_cli(*args):
+    return subprocess.run([sys.executable, "-m", "fmnist", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
+    trained = fmnist_cli("train", "--model", "baseline", "--epochs", "1", "--train-size", "3000", "--models-dir", str(tmp_path))
+    assert trained.returncode == 0, trained.stderr
+    assert "43/43 - " in trained.stdout  # one progress line per epoch: 2700 images / 64 per batch
+    assert "Trained baseline" in trained.stdout
+
+    card = read_json(card_path("baseline", tmp_path))
+    assert card["examples"] == {"train": 2700, "validation": 300, "test": 10000}
+    assert card["epochs"] == 1
+    assert list(card["per_class_accuracy"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
+    assert len(card["data"]["sha256"]) == 64
+    assert len(read_json(history_path("baseline", tmp_path))["val_accuracy"]) == 1
+
+    evaluated = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert f"test accuracy {card['test_accuracy']:.4f} on 10000 images" in evaluated.stdout
+    assert "Shirt" in evaluated.stdout and "macro avg" in evaluated.stdout
+
+
+def test_same_seed_same_model(tmp_path):
+    cards = [train(epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0) for run in ("a", "b")]
+    assert cards[0]["test_accuracy"] == cards[1]["test_accuracy"]
+    weights = [load_model(model_path("baseline", tmp_path / run)).get_weights() for run in ("a", "b")]
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_cli_reports_bad_data_without_a_traceback(tmp_path):
+    result = fmnist_cli("data", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert f"error: {tmp_path}: the given directory holds no Fashion-MNIST files" in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_evaluate_without_a_model(tmp_path):
+    result = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "no saved model; train one first" in result.stderr
+
+
+def test_cli_data_summary():
+    result = fmnist_cli("data")
+    assert result.returncode == 0, result.stderr
+    assert "train: images (60000, 28, 28) uint8, labels per class [6000, 6000" in result.stdout
