@@ -53,6 +53,13 @@ def test_cli_reports_bad_data_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_cli_rejects_an_unknown_model(tmp_path):
+    result = fmnist_cli("train", "--model", "resnet9000", "--models-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "unknown model 'resnet9000'; choose one of: baseline" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_cli_evaluate_without_a_model(tmp_path):
     result = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
     assert result.returncode == 1

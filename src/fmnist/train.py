@@ -55,6 +55,8 @@ def train(
     ``train_size`` trains on a stratified subset of that many images (for quick runs);
     the test set is always the full one and is used only for the final report.
     """
+    if name not in RECIPES:
+        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
     recipe = RECIPES[name]
     epochs = epochs or recipe.epochs
     data_source = locate(source)
