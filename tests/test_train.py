@@ -30,7 +30,10 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
     assert list(card["per_class_accuracy"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
     assert len(card["data"]["sha256"]) == 64
-    assert len(read_json(history_path("baseline", tmp_path))["val_accuracy"]) == 1
+    history = read_json(history_path("baseline", tmp_path))
+    assert set(history) == {"accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss"}
+    assert len(history["val_accuracy"]) == 1
+    assert history["test_accuracy"][-1] == pytest.approx(card["test_accuracy"], abs=1e-6)
 
     evaluated = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
     assert evaluated.returncode == 0, evaluated.stderr
@@ -39,7 +42,7 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
 
 
 def test_same_seed_same_model(tmp_path):
-    cards = [train(epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0) for run in ("a", "b")]
+    cards = [train(epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0).card for run in ("a", "b")]
     assert cards[0]["test_accuracy"] == cards[1]["test_accuracy"]
     weights = [load_model(model_path("baseline", tmp_path / run)).get_weights() for run in ("a", "b")]
     for a, b in zip(*weights):

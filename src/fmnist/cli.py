@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, model_path
+from fmnist.runtime import start_tensorflow
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +34,7 @@ def _data(args) -> int:
 
 
 def _train(args) -> int:
+    print(start_tensorflow())
     from fmnist.train import train
 
     card = train(
@@ -43,7 +45,7 @@ def _train(args) -> int:
         models_dir=args.models_dir,
         seed=args.seed,
         verbose=1 if sys.stdout.isatty() else 2,
-    )
+    ).card
     print(
         f"Trained {card['model']} in {card['training_seconds']:.0f} s: "
         f"test accuracy {card['test_accuracy']:.4f}, "
@@ -54,6 +56,7 @@ def _train(args) -> int:
 
 
 def _evaluate(args) -> int:
+    print(start_tensorflow())
     from fmnist.data import load
     from fmnist.evaluate import evaluate, load_model
 

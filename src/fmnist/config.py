@@ -1,6 +1,8 @@
-"""Project-wide constants: paths, class names and the data search places."""
+"""Project-wide constants: paths, class names, data search places and run profiles."""
 
 import os
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
@@ -12,6 +14,10 @@ ASSETS_DIR = PROJ_ROOT / "assets"
 DEBIAN_DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
 #: Environment variable naming a directory of CSV or IDX files to use first.
 DATA_ENV_VAR = "FMNIST_DATA"
+
+#: The project's repository: the notebooks' Colab badges and setup cells are made from it
+#: (after changing it, run `make notebooks-sync`).
+REPO_URL = "https://github.com/fmnist-project/fashion-mnist"
 
 KAGGLE_URL = "https://www.kaggle.com/datasets/zalando-research/fashionmnist"
 
@@ -52,3 +58,35 @@ def keras_cache_dir() -> Path:
     """Directory where ``keras.datasets.fashion_mnist`` keeps its downloads."""
     keras_home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
     return Path(keras_home) / "datasets" / "fashion-mnist"
+
+
+#: Environment variable choosing the run profile of the notebooks.
+PROFILE_ENV_VAR = "FMNIST_PROFILE"
+SMOKE_DIR = Path(tempfile.gettempdir()) / "fmnist-smoke"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big a notebook run is: full for real results, smoke for CI."""
+
+    name: str
+    train_size: int | None  # images to train on; None: all 60,000
+    epochs: int | None  # None: the recipe's own
+    embed_size: int  # test images in the 2-D map of 01_explore
+    models_dir: Path  # where 02_train saves models
+    assets_dir: Path  # where figures are saved
+
+
+PROFILES = {
+    "full": Profile("full", None, None, 5000, MODELS_DIR, ASSETS_DIR),
+    # Writes nothing into the project: the committed models and figures stay as they are.
+    "smoke": Profile("smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets"),
+}
+
+
+def active_profile() -> Profile:
+    """The profile named by ``$FMNIST_PROFILE`` (default ``full``)."""
+    name = os.environ.get(PROFILE_ENV_VAR, "full")
+    if name not in PROFILES:
+        raise ValueError(f"${PROFILE_ENV_VAR}={name!r} is not a profile; choose one of: {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -5,10 +5,12 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 from sklearn.metrics import classification_report, confusion_matrix
 
 from fmnist.config import CLASS_NAMES, NUM_CLASSES
 from fmnist.data.pipeline import make_dataset
+from fmnist.files import read_json
 
 PREDICT_BATCH_SIZE = 1024
 
@@ -19,8 +21,10 @@ class Evaluation:
 
     accuracy: float
     per_class_accuracy: dict[str, float]  # recall of each class, keyed by class name
-    report: str  # scikit-learn's precision / recall / F1 table
+    report: str  # scikit-learn's precision / recall / F1 table, as text
+    table: pd.DataFrame  # the same table: one row per class, then the averages
     confusion: np.ndarray  # rows: true class, columns: predicted class
+    probs: np.ndarray  # predicted class probabilities, shape (n, 10)
 
 
 def load_model(path: Path) -> keras.Model:
@@ -38,20 +42,40 @@ def predict_proba(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     """Evaluate ``model`` on uint8 ``images`` with integer ``labels``."""
-    predicted = predict_proba(model, images).argmax(axis=1)
+    probs = predict_proba(model, images)
+    predicted = probs.argmax(axis=1)
+    report_args = {"labels": range(NUM_CLASSES), "target_names": CLASS_NAMES, "zero_division": 0}
+    per_class = classification_report(labels, predicted, output_dict=True, **report_args)
+    per_class.pop("accuracy", None)  # a single number, shown on its own
     confusion = confusion_matrix(labels, predicted, labels=range(NUM_CLASSES))
     with np.errstate(invalid="ignore", divide="ignore"):  # a class absent from a tiny subset
         recall = np.diag(confusion) / confusion.sum(axis=1)
     return Evaluation(
         accuracy=float(np.mean(predicted == labels)),
         per_class_accuracy={name: float(r) for name, r in zip(CLASS_NAMES, recall)},
-        report=classification_report(
-            labels,
-            predicted,
-            labels=range(NUM_CLASSES),
-            target_names=CLASS_NAMES,
-            digits=4,
-            zero_division=0,
-        ),
+        report=classification_report(labels, predicted, digits=4, **report_args),
+        table=pd.DataFrame(per_class).T.astype({"support": int}),
         confusion=confusion,
+        probs=probs,
     )
+
+
+def compare_models(models_dir: Path) -> pd.DataFrame:
+    """One row per saved model card in ``models_dir``, best test accuracy first."""
+    rows = []
+    for path in sorted(Path(models_dir).glob("*.card.json")):
+        card = read_json(path)
+        rows.append(
+            {
+                "model": card["model"],
+                "parameters": card["parameters"],
+                "epochs": card["epochs"],
+                "training seconds": card["training_seconds"],
+                "best val. accuracy": card["best_val_accuracy"],
+                "test accuracy": card["test_accuracy"],
+                "Shirt recall": card["per_class_accuracy"]["Shirt"],
+            }
+        )
+    columns = ["model", "parameters", "epochs", "training seconds", "best val. accuracy", "test accuracy", "Shirt recall"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("test accuracy", ascending=False).set_index("model")

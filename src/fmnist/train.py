@@ -17,11 +17,36 @@ import fmnist
 from fmnist.config import MODELS_DIR, SEED, card_path, history_path, model_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation
-from fmnist.evaluate import evaluate
+from fmnist.evaluate import PREDICT_BATCH_SIZE, evaluate
 from fmnist.files import atomic_path, write_json
 from fmnist.models import build_baseline_cnn
 
 VALIDATION_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What :func:`train` produced: the model, its per-epoch history and its model card."""
+
+    model: keras.Model
+    history: dict[str, list[float]]
+    card: dict
+
+
+class RecordTestCurves(keras.callbacks.Callback):
+    """Record test loss and accuracy after every epoch, for the test-curve figure only.
+
+    Nothing reads these numbers to make a choice (epochs, early stopping, model selection):
+    those use the validation split.
+    """
+
+    def __init__(self, test_data):
+        super().__init__()
+        self.test_data = test_data
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = self.model.evaluate(self.test_data, verbose=0, return_dict=True)
+        logs.update({f"test_{name}": value for name, value in scores.items()})
 
 
 @dataclass(frozen=True)
@@ -49,8 +74,8 @@ def train(
     models_dir: Path = MODELS_DIR,
     seed: int = SEED,
     verbose: int | str = 2,
-) -> dict:
-    """Train recipe ``name`` and save it under ``models_dir``; return its model card.
+) -> TrainingRun:
+    """Train recipe ``name``, save it under ``models_dir``, and return model, history and card.
 
     ``train_size`` trains on a stratified subset of that many images (for quick runs);
     the test set is always the full one and is used only for the final report.
@@ -78,11 +103,12 @@ def train(
     history = model.fit(
         make_dataset(x_train, y_train, batch_size=recipe.batch_size, shuffle=True, seed=seed),
         validation_data=make_dataset(x_val, y_val, batch_size=recipe.batch_size),
+        callbacks=[RecordTestCurves(make_dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE))],
         epochs=epochs,
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=verbose,
     )
-    training_seconds = time.perf_counter() - start
+    training_seconds = time.perf_counter() - start  # includes the test-curve evaluations
     result = evaluate(model, x_test, y_test)
 
     card = {
@@ -114,7 +140,7 @@ def train(
         model.save(tmp)
     write_json(history_path(name, models_dir), history.history)
     write_json(card_path(name, models_dir), card)
-    return card
+    return TrainingRun(model, history.history, card)
 
 
 def _device_names() -> list[str]:

@@ -1,0 +1,176 @@
+"""Figures for the notebooks; :func:`save_fig` writes them where the run profile says."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+from fmnist.config import CLASS_NAMES, active_profile
+
+DPI = 110
+
+
+def save_fig(name: str, fig: plt.Figure | None = None) -> None:
+    """Save ``fig`` (default: the current figure) as ``<assets>/<name>.png`` at a fixed dpi.
+
+    The full profile writes into the project's ``assets/`` (the pictures the README shows);
+    the smoke profile writes into a scratch directory, so CI never changes them.
+    """
+    fig = fig or plt.gcf()
+    path = active_profile().assets_dir / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+
+
+def image_grid(images, titles=None, *, ncols=10, colors=None, cmap="gray_r", size=1.3, suptitle=None):
+    """Show images in a grid with optional per-image titles (and title colours)."""
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.35)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap=cmap)
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8, color=colors[i] if colors is not None else "black")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def samples_per_class(images, labels, per_class=8, seed=0):
+    """A grid with ``per_class`` random images of each class, one row per class."""
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(np.flatnonzero(labels == c), per_class, replace=False) for c in range(len(CLASS_NAMES))]
+    order = np.concatenate(picks)
+    titles = [CLASS_NAMES[labels[i]] for i in order]
+    return image_grid(images[order], titles, ncols=per_class)
+
+
+def class_counts_bar(counts):
+    """Bar chart of a ``class_counts`` table (classes as rows, splits as columns)."""
+    ax = counts.plot.barh(figsize=(7, 4))
+    ax.invert_yaxis()
+    ax.set_xlabel("images")
+    ax.set_title("Images per class")
+    plt.tight_layout()
+    return ax.figure
+
+
+def difference_grid(means, pairs):
+    """Differences of class mean images, ``A - B`` for each ``(A, B)`` pair of class names.
+
+    Red: more ink in A; blue: more ink in B.
+    """
+    fig, axes = plt.subplots(1, len(pairs), figsize=(2.6 * len(pairs), 2.9))
+    for ax, (a, b) in zip(axes, pairs):
+        diff = means[CLASS_NAMES.index(a)] - means[CLASS_NAMES.index(b)]
+        limit = np.abs(diff).max()
+        ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"{a}\nminus {b}", fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def pairs_bar(pairs):
+    """Horizontal bars of the errors per class pair (a ``confused_pairs`` table)."""
+    labels = pairs["class A"] + " / " + pairs["class B"]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(pairs) + 1))
+    ax.barh(labels, pairs["errors"], color="tab:red")
+    ax.invert_yaxis()
+    ax.set_xlabel("test images misclassified within the pair (both directions)")
+    ax.set_title("Most confused class pairs")
+    fig.tight_layout()
+    return fig
+
+
+def pixel_histogram(images, labels, classes):
+    """Distribution of non-zero pixel values for the given class names."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name in classes:
+        pixels = images[labels == CLASS_NAMES.index(name)].ravel()
+        ax.hist(pixels[pixels > 0], bins=51, histtype="step", density=True, label=name, linewidth=1.5)
+    ax.set_xlabel("pixel value (zeros left out)")
+    ax.set_ylabel("density")
+    ax.legend()
+    ax.set_title("How much ink, and how dark")
+    fig.tight_layout()
+    return fig
+
+
+def embedding_scatter(coords, labels, title):
+    """2-D points coloured by class."""
+    fig, ax = plt.subplots(figsize=(8, 7))
+    palette = sns.color_palette("tab10", len(CLASS_NAMES))
+    for c, name in enumerate(CLASS_NAMES):
+        points = coords[labels == c]
+        ax.scatter(points[:, 0], points[:, 1], s=4, color=palette[c], label=name, alpha=0.7)
+    ax.legend(markerscale=4, fontsize=8, loc="best")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def distance_heatmap(table, title):
+    """Heat map of a square class-by-class table of distances."""
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    sns.heatmap(table, annot=True, fmt=".1f", cmap="viridis_r", ax=ax, cbar_kws={"label": "distance"})
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def curves(history, pairs, title):
+    """Accuracy and loss per epoch; ``pairs`` maps a legend label to a history key prefix.
+
+    For example ``{"train": "", "validation": "val_"}`` plots ``accuracy`` and ``val_accuracy``.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric in zip(axes, ("accuracy", "loss")):
+        for label, prefix in pairs.items():
+            values = history[f"{prefix}{metric}"]
+            ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(confusion, title="Confusion matrix (test set)"):
+    """Seaborn heat map of a 10x10 confusion matrix of counts."""
+    fig, ax = plt.subplots(figsize=(9, 7.5))
+    sns.heatmap(confusion, annot=True, fmt="d", cmap="Blues", xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, ax=ax)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def prediction_grid(images, labels, probs, indices, ncols=8):
+    """Test images with true and predicted labels; wrong predictions in red."""
+    predicted = probs[indices].argmax(axis=1)
+    titles = [
+        f"{CLASS_NAMES[p]} ({probs[i, p]:.0%})\ntrue: {CLASS_NAMES[labels[i]]}" for i, p in zip(indices, predicted)
+    ]
+    colors = ["tab:green" if p == labels[i] else "tab:red" for i, p in zip(indices, predicted)]
+    return image_grid(images[indices], titles, colors=colors, ncols=ncols, size=1.7)
+
+
+def heatmap_overlays(images, heatmaps, titles, ncols=6):
+    """Images in gray with a heat map (e.g. Grad-CAM) laid over each."""
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 2.1), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap="gray")
+            ax.imshow(heatmaps[i], cmap="jet", alpha=0.45, vmin=0, vmax=1)
+            ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
