@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 
-.PHONY: help install data train evaluate run test clean
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help install data train evaluate run lab notebooks-sync test clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -38,10 +40,17 @@ train: data ## Train the baseline CNN into models/baseline.keras (+ history and 
 evaluate: install ## Print test accuracy and the per-class report of models/baseline.keras
 	$(BIN)/fmnist evaluate --model baseline
 
-run: train ## The main job: train the baseline, then evaluate it
-	$(BIN)/fmnist evaluate --model baseline
+run: data ## Run the whole notebook series in order, in place, in the full profile
+	FMNIST_PROFILE=full $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=-1 $(NOTEBOOKS)
 
-test: data ## Run the whole test suite (unit, integration, end-to-end training)
+lab: data ## Open JupyterLab on the project's environment
+	$(BIN)/jupyter lab notebooks/
+
+notebooks-sync: install ## Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL
+	$(BIN)/python -m fmnist.colab
+
+test: data ## Run the whole test suite: unit, integration, end-to-end training, notebooks (smoke)
 	$(BIN)/python -m pytest
 
 clean: ## Remove the virtual environment and test caches (data and models stay)
