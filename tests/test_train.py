@@ -31,22 +31,37 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
     assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
     assert len(card["data"]["sha256"]) == 64
     history = read_json(history_path("baseline", tmp_path))
-    assert set(history) == {"accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss"}
+    assert {"accuracy", "loss", "val_accuracy", "val_loss", "epoch_seconds"} <= set(history)
     assert len(history["val_accuracy"]) == 1
-    assert history["test_accuracy"][-1] == pytest.approx(card["test_accuracy"], abs=1e-6)
+    assert card["training_seconds"] == pytest.approx(history["epoch_seconds"][0], abs=0.1)
 
-    evaluated = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
+    evaluated = fmnist_cli("evaluate", "--model", "baseline", "--models-dir", str(tmp_path))
     assert evaluated.returncode == 0, evaluated.stderr
     assert f"test accuracy {card['test_accuracy']:.4f} on 10000 images" in evaluated.stdout
     assert "Shirt" in evaluated.stdout and "macro avg" in evaluated.stdout
 
 
-def test_same_seed_same_model(tmp_path):
-    cards = [train(epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0).card for run in ("a", "b")]
-    assert cards[0]["test_accuracy"] == cards[1]["test_accuracy"]
-    weights = [load_model(model_path("baseline", tmp_path / run)).get_weights() for run in ("a", "b")]
+@pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
+def test_same_seed_same_model(tmp_path, name):
+    runs = [train(name, epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0) for run in ("a", "b")]
+    assert runs[0].card["test_accuracy"] == runs[1].card["test_accuracy"]
+    weights = [load_model(model_path(name, tmp_path / run)).get_weights() for run in ("a", "b")]
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+    assert not list((tmp_path / "a").glob(".*"))  # no backup or epoch log left behind
+
+
+def test_default_recipe_card(tmp_path):
+    card = train(epochs=1, train_size=1000, models_dir=tmp_path, verbose=0).card
+    assert card["model"] == "vgg_bn"
+    assert card["recipe"]["flip_tta"] and card["recipe"]["augment"]
+    assert card["precision"] in ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def test_test_curves_end_at_the_reported_accuracy(tmp_path):
+    run = train("baseline", epochs=2, train_size=1000, models_dir=tmp_path, test_curves=True, verbose=0)
+    assert len(run.history["test_accuracy"]) == 2
+    assert run.history["test_accuracy"][-1] == pytest.approx(run.card["test_accuracy"], abs=1e-6)
 
 
 def test_cli_reports_bad_data_without_a_traceback(tmp_path):
@@ -59,7 +74,7 @@ def test_cli_reports_bad_data_without_a_traceback(tmp_path):
 def test_cli_rejects_an_unknown_model(tmp_path):
     result = fmnist_cli("train", "--model", "resnet9000", "--models-dir", str(tmp_path))
     assert result.returncode == 1
-    assert "unknown model 'resnet9000'; choose one of: baseline" in result.stderr
+    assert "unknown model 'resnet9000'; choose one of: baseline, vgg_bn" in result.stderr
     assert not list(tmp_path.iterdir())
 
 

@@ -44,6 +44,7 @@ def _train(args) -> int:
         source=args.data,
         models_dir=args.models_dir,
         seed=args.seed,
+        strategy=args.strategy,
         verbose=1 if sys.stdout.isatty() else 2,
     ).card
     print(
@@ -58,12 +59,14 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
-    from fmnist.evaluate import evaluate, load_model
+    from fmnist.evaluate import evaluate, evaluate_saved, load_model
 
-    path = args.path or model_path(args.model, args.models_dir)
-    model = load_model(path)
     _, (x_test, y_test) = load(args.data)
-    result = evaluate(model, x_test, y_test)
+    if args.path:
+        path, result = args.path, evaluate(load_model(args.path), x_test, y_test)
+    else:
+        path = model_path(args.model, args.models_dir)
+        _, result = evaluate_saved(args.model, x_test, y_test, args.models_dir)
     print(f"{path}: test accuracy {result.accuracy:.4f} on {len(y_test)} images\n")
     print(result.report)
     return 0
@@ -88,14 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     command("data", _data, "Find and validate the data; print where it is and what it holds.")
 
     train = command("train", _train, "Train a model and save it with its history and model card.")
-    train.add_argument("--model", default="baseline", help="recipe name (default: baseline)")
+    train.add_argument("--model", default="vgg_bn", help="recipe name: vgg_bn (default) or baseline")
     train.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
     train.add_argument("--seed", type=int, default=SEED)
     train.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+    train.add_argument(
+        "--strategy",
+        default="auto",
+        help="tf.distribute strategy: auto (default: a TPU if attached, all GPUs if several, else one "
+        "device), default, mirrored, tpu or multiworker",
+    )
 
     evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
-    evaluate.add_argument("--model", default="baseline", help="name of a model in --models-dir")
+    evaluate.add_argument("--model", default="vgg_bn", help="name of a model in --models-dir (default: vgg_bn)")
     evaluate.add_argument("--path", type=Path, help="a .keras file (instead of --model)")
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
     return parser

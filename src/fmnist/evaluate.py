@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import classification_report, confusion_matrix
 
-from fmnist.config import CLASS_NAMES, NUM_CLASSES
+from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, card_path, model_path
 from fmnist.data.pipeline import make_dataset
 from fmnist.files import read_json
 
@@ -28,21 +28,39 @@ class Evaluation:
 
 
 def load_model(path: Path) -> keras.Model:
-    """Load a saved ``.keras`` model, with a clear error if it is not there."""
+    """Load a saved ``.keras`` model for prediction, with a clear error if it is not there."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no saved model; train one first (fmnist train)")
-    return keras.models.load_model(path)
+    return keras.models.load_model(path, compile=False)
 
 
-def predict_proba(model: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Class probabilities, shape (n, 10), for uint8 images of shape (n, 28, 28)."""
-    return model.predict(make_dataset(images, batch_size=PREDICT_BATCH_SIZE), verbose=0)
+def evaluate_saved(name: str, images: np.ndarray, labels: np.ndarray, models_dir: Path = MODELS_DIR):
+    """Load model ``name`` and evaluate it as its recipe predicts (with flip averaging if it uses it).
+
+    Returns ``(model, evaluation)``.
+    """
+    model = load_model(model_path(name, models_dir))
+    card = card_path(name, models_dir)
+    flip_tta = card.is_file() and read_json(card)["recipe"].get("flip_tta", False)
+    return model, evaluate(model, images, labels, flip_tta=flip_tta)
 
 
-def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+def predict_proba(model: keras.Model, images: np.ndarray, flip_tta: bool = False) -> np.ndarray:
+    """Class probabilities, shape (n, 10), for uint8 images of shape (n, 28, 28).
+
+    ``flip_tta`` averages the predictions for each image and its left-right mirror image.
+    """
+    probs = model.predict(make_dataset(images, batch_size=PREDICT_BATCH_SIZE), verbose=0)
+    if flip_tta:
+        mirrored = model.predict(make_dataset(images[:, :, ::-1], batch_size=PREDICT_BATCH_SIZE), verbose=0)
+        probs = (probs + mirrored) / 2
+    return probs
+
+
+def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, flip_tta: bool = False) -> Evaluation:
     """Evaluate ``model`` on uint8 ``images`` with integer ``labels``."""
-    probs = predict_proba(model, images)
+    probs = predict_proba(model, images, flip_tta)
     predicted = probs.argmax(axis=1)
     report_args = {"labels": range(NUM_CLASSES), "target_names": CLASS_NAMES, "zero_division": 0}
     per_class = classification_report(labels, predicted, output_dict=True, **report_args)

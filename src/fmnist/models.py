@@ -25,3 +25,25 @@ def build_baseline_cnn() -> keras.Model:
         ],
         name="baseline",
     )
+
+
+def build_vgg_bn(widths: tuple[int, ...] = (32, 64, 128), convs_per_stage: int = 2, dropout: float = 0.3) -> keras.Model:
+    """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU, max-pooling between stages,
+    global average pooling, dropout and a softmax layer.
+
+    Takes images scaled to [0, 1] with shape (28, 28, 1); returns class probabilities
+    (kept in float32 when a mixed-precision policy is active).
+    """
+    inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
+    x = inputs
+    for stage, width in enumerate(widths):
+        if stage:
+            x = layers.MaxPooling2D(2)(x)
+        for _ in range(convs_per_stage):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization()(x)
+            x = layers.ReLU()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32")(x)
+    return keras.Model(inputs, outputs, name="vgg_bn")

@@ -1,8 +1,9 @@
-"""Start TensorFlow without its C++ start-up chatter, and say which devices it found."""
+"""Start TensorFlow without its C++ start-up chatter; pick the precision its devices do best."""
 
 import os
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @contextmanager
@@ -32,3 +33,25 @@ def start_tensorflow() -> str:
         gpus = tf.config.list_physical_devices("GPU")
     devices = ", ".join(gpu.name for gpu in gpus) if gpus else f"CPU only ({os.cpu_count()} cores)"
     return f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {devices}"
+
+
+def fast_precision() -> str:
+    """The Keras dtype policy that trains fastest here, with no loss of accuracy to speak of.
+
+    ``mixed_float16`` on a GPU; ``mixed_bfloat16`` on a CPU with native bfloat16 dot products
+    (AVX512-BF16 or AMX), which doubles convolution throughput; ``float32`` elsewhere, where
+    bfloat16 would only be emulated.
+    """
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return "mixed_float16"
+    return "mixed_bfloat16" if _cpu_has_bf16() else "float32"
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: do not guess
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags

@@ -1,7 +1,13 @@
-"""Train a named recipe, then save its model, training history and model card atomically."""
+"""Train a named recipe, then save its model, training history and model card atomically.
+
+Training survives interruption: a rerun of the same command resumes from the last finished
+epoch (Keras ``BackupAndRestore``), and the per-epoch log is kept on disk so the history and
+the training time stay complete across restarts.
+"""
 
 import os
 import platform
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -10,6 +16,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
@@ -17,11 +24,51 @@ import fmnist
 from fmnist.config import MODELS_DIR, SEED, card_path, history_path, model_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation
+from fmnist.distribute import make_strategy
 from fmnist.evaluate import PREDICT_BATCH_SIZE, evaluate
 from fmnist.files import atomic_path, write_json
-from fmnist.models import build_baseline_cnn
+from fmnist.models import build_baseline_cnn, build_vgg_bn
+from fmnist.runtime import fast_precision
 
 VALIDATION_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one named model is built and trained."""
+
+    build: Callable[[], keras.Model]
+    epochs: int
+    batch_size: int
+    learning_rate: float  # the peak rate when there is a warm-up
+    optimizer: str = "adam"  # "adam", or "sgd" with Nesterov momentum 0.9
+    weight_decay: float | None = None
+    warmup_epochs: int = 0  # > 0: linear warm-up, then cosine decay to zero; 0: constant rate
+    label_smoothing: float = 0.0
+    augment: bool = False  # random shifts and horizontal flips
+    flip_tta: bool = False  # predict by averaging each image with its mirror image
+    fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
+
+
+RECIPES = {
+    # The seed project's model and optimiser settings.
+    "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
+    # The project's default: deeper, batch-normalised, regularised, and fast on a 2-core CPU.
+    "vgg_bn": Recipe(
+        build_vgg_bn,
+        epochs=20,
+        batch_size=256,
+        learning_rate=0.1,
+        optimizer="sgd",
+        weight_decay=5e-4,
+        warmup_epochs=1,
+        label_smoothing=0.1,
+        augment=True,
+        flip_tta=True,
+        fast_precision=True,
+    ),
+}
+DEFAULT_MODEL = "vgg_bn"
 
 
 @dataclass(frozen=True)
@@ -49,36 +96,34 @@ class RecordTestCurves(keras.callbacks.Callback):
         logs.update({f"test_{name}": value for name, value in scores.items()})
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How one named model is built and trained."""
+class EpochTimer(keras.callbacks.Callback):
+    """Add each epoch's wall-clock seconds (training and validation) to its logs."""
 
-    build: Callable[[], keras.Model]
-    epochs: int
-    batch_size: int
-    learning_rate: float
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
 
-
-RECIPES = {
-    # The seed project's model and optimiser settings.
-    "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
-}
+    def on_epoch_end(self, epoch, logs=None):
+        logs["epoch_seconds"] = time.perf_counter() - self.start
 
 
 def train(
-    name: str = "baseline",
+    name: str = DEFAULT_MODEL,
     *,
     epochs: int | None = None,
     train_size: int | None = None,
     source: str | os.PathLike | None = None,
     models_dir: Path = MODELS_DIR,
     seed: int = SEED,
+    strategy: str = "auto",
+    test_curves: bool = False,
     verbose: int | str = 2,
 ) -> TrainingRun:
     """Train recipe ``name``, save it under ``models_dir``, and return model, history and card.
 
-    ``train_size`` trains on a stratified subset of that many images (for quick runs);
-    the test set is always the full one and is used only for the final report.
+    ``train_size`` trains on a stratified subset of that many images (for quick runs); the
+    test set is always the full one and is used only for the final report (and, with
+    ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
+    same model into the same ``models_dir`` was interrupted, training resumes where it stopped.
     """
     if name not in RECIPES:
         raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
@@ -93,34 +138,72 @@ def train(
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    model = recipe.build()
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=recipe.learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    start = time.perf_counter()
-    history = model.fit(
-        make_dataset(x_train, y_train, batch_size=recipe.batch_size, shuffle=True, seed=seed),
-        validation_data=make_dataset(x_val, y_val, batch_size=recipe.batch_size),
-        callbacks=[RecordTestCurves(make_dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE))],
-        epochs=epochs,
-        shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=verbose,
-    )
-    training_seconds = time.perf_counter() - start  # includes the test-curve evaluations
-    result = evaluate(model, x_test, y_test)
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    precision = fast_precision() if recipe.fast_precision else "float32"
+    steps_per_epoch = int(np.ceil(len(x_train) / recipe.batch_size))
+    with make_strategy(strategy).scope():
+        keras.mixed_precision.set_global_policy(precision)
+        try:
+            model = recipe.build()
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        model.compile(
+            optimizer=_optimizer(recipe, steps_per_epoch, epochs),
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+            metrics=["accuracy"],
+            jit_compile=on_gpu,  # XLA: faster on GPUs, half the speed on the CPUs measured
+        )
+
+    def dataset(images, labels, training=False, batch_size=recipe.batch_size):
+        return make_dataset(
+            images, labels, batch_size=batch_size, shuffle=training, augment=training and recipe.augment,
+            one_hot=True, seed=seed,
+        )
+
+    def fit():
+        callbacks = [EpochTimer()]
+        if test_curves:
+            callbacks.append(RecordTestCurves(dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE)))
+        callbacks += [
+            keras.callbacks.CSVLogger(epoch_log, append=True),
+            # double_checkpoint: a backup cut short by a kill falls back to the epoch before.
+            keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True),
+        ]
+        model.fit(
+            dataset(x_train, y_train, training=True),
+            validation_data=dataset(x_val, y_val),
+            epochs=epochs,
+            callbacks=callbacks,
+            shuffle=False,  # the dataset reshuffles itself every epoch
+            verbose=verbose,
+        )
+
+    backup_dir, epoch_log, resuming = _resume_files(name, models_dir)
+    try:
+        fit()
+    except OSError:
+        if not resuming:
+            raise
+        # Killed while writing its very first backup: nothing usable to resume from.
+        print(f"The backup in {backup_dir} is unreadable; training {name} from the start")
+        _resume_files(name, models_dir, discard=True)
+        fit()
+    # An epoch logged just before a kill, but not yet backed up, was trained again: keep the rerun.
+    epoch_rows = pd.read_csv(epoch_log).drop_duplicates("epoch", keep="last")
+    history = epoch_rows.drop(columns="epoch").to_dict(orient="list")
+    result = evaluate(model, x_test, y_test, flip_tta=recipe.flip_tta)
 
     card = {
         "model": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "test_accuracy": result.accuracy,
         "per_class_accuracy": result.per_class_accuracy,
-        "best_val_accuracy": max(history.history["val_accuracy"]),
+        "best_val_accuracy": max(history["val_accuracy"]),
         "epochs": epochs,
-        "training_seconds": round(training_seconds, 1),
+        "training_seconds": round(sum(history["epoch_seconds"]), 1),
         "parameters": model.count_params(),
         "recipe": {k: v for k, v in asdict(recipe).items() if k != "build"},
+        "precision": precision,
         "seed": seed,
         "examples": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
         "data": {
@@ -138,9 +221,43 @@ def train(
     }
     with atomic_path(model_path(name, models_dir)) as tmp:
         model.save(tmp)
-    write_json(history_path(name, models_dir), history.history)
+    write_json(history_path(name, models_dir), history)
     write_json(card_path(name, models_dir), card)
-    return TrainingRun(model, history.history, card)
+    epoch_log.unlink()
+    return TrainingRun(model, history, card)
+
+
+def _resume_files(name: str, models_dir: Path, discard: bool = False) -> tuple[Path, Path, bool]:
+    """The backup folder and per-epoch log for this run, and whether it resumes an interrupted one.
+
+    Without a backup (or with ``discard``) there is nothing to resume: leftovers are removed.
+    """
+    backup_dir = Path(models_dir) / f".{name}.backup"
+    epoch_log = Path(models_dir) / f".{name}.epochs.csv"
+    resuming = not discard and backup_dir.is_dir() and epoch_log.is_file()
+    if resuming:
+        logged = len(pd.read_csv(epoch_log))
+        print(f"Resuming {name} from the backup of an interrupted run ({logged} epochs logged) in {backup_dir}")
+    else:
+        shutil.rmtree(backup_dir, ignore_errors=True)
+        epoch_log.unlink(missing_ok=True)
+    backup_dir.parent.mkdir(parents=True, exist_ok=True)
+    return backup_dir, epoch_log, resuming
+
+
+def _optimizer(recipe: Recipe, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
+    rate = recipe.learning_rate
+    if recipe.warmup_epochs:
+        warmup = min(recipe.warmup_epochs, epochs - 1)  # a very short run still gets a decay phase
+        rate = keras.optimizers.schedules.CosineDecay(
+            0.0 if warmup else recipe.learning_rate,
+            decay_steps=steps_per_epoch * (epochs - warmup),
+            warmup_target=recipe.learning_rate if warmup else None,
+            warmup_steps=steps_per_epoch * warmup,
+        )
+    if recipe.optimizer == "sgd":
+        return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay)
+    return keras.optimizers.Adam(rate, weight_decay=recipe.weight_decay)
 
 
 def _device_names() -> list[str]:

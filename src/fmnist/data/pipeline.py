@@ -4,7 +4,8 @@ import numpy as np
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
-from fmnist.config import SEED
+from fmnist.config import NUM_CLASSES, SEED
+from fmnist.data.augment import shift_and_flip
 
 
 def split_validation(
@@ -23,23 +24,28 @@ def make_dataset(
     *,
     batch_size: int,
     shuffle: bool = False,
+    augment: bool = False,
+    one_hot: bool = False,
     seed: int = SEED,
 ) -> tf.data.Dataset:
-    """Batches of float32 images in [0, 1] shaped (batch, 28, 28, 1), with int32 labels if given.
+    """Batches of float32 images in [0, 1] shaped (batch, 28, 28, 1), with labels if given.
 
-    The arrays stay in memory; scaling runs once per batch, not once per image.
+    Labels come as int32 class indices, or as one-hot float32 rows with ``one_hot``.
+    ``augment`` applies :func:`shift_and_flip`. The arrays stay in memory; scaling and
+    augmentation run once per batch, not once per image.
     """
     ds = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
-    ds = ds.map(_scale if labels is None else _scale_with_labels, num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
 
+    def prepare(batch_images, batch_labels=None):
+        x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
+        if augment:
+            x = shift_and_flip(x)
+        if batch_labels is None:
+            return x
+        y = tf.cast(batch_labels, tf.int32)
+        return x, tf.one_hot(y, NUM_CLASSES) if one_hot else y
 
-def _scale(images):
-    return tf.cast(images, tf.float32)[..., tf.newaxis] / 255.0
-
-
-def _scale_with_labels(images, labels):
-    return _scale(images), tf.cast(labels, tf.int32)
+    return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,21 @@
+"""Cheap, vectorised augmentation for whole batches: random shifts and horizontal flips."""
+
+import tensorflow as tf
+
+
+def shift_and_flip(images: tf.Tensor, max_shift: int = 2) -> tf.Tensor:
+    """Mirror half of the images left-right, then shift each by up to ``max_shift`` pixels.
+
+    ``images`` is a float batch (b, h, w, c). Shifts are whole pixels (zero padding, then a
+    crop gathered per image), so no pixel is interpolated; everything runs as a few batch ops.
+    """
+    batch = tf.shape(images)[0]
+    height, width = images.shape[1], images.shape[2]
+    flip = tf.random.uniform([batch, 1, 1, 1]) < 0.5
+    images = tf.where(flip, tf.reverse(images, axis=[2]), images)
+    padded = tf.pad(images, [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]])
+    offsets = tf.random.uniform([2, batch, 1], 0, 2 * max_shift + 1, dtype=tf.int32)
+    rows = offsets[0] + tf.range(height)[None, :]
+    cols = offsets[1] + tf.range(width)[None, :]
+    shifted = tf.gather(padded, rows, axis=1, batch_dims=1)
+    return tf.gather(shifted, cols, axis=2, batch_dims=1)

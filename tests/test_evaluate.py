@@ -1,0 +1,42 @@
+"""Evaluation: flip averaging, the per-class table, and the comparison of saved models."""
+
+import numpy as np
+import pytest
+
+from fmnist.config import CLASS_NAMES, card_path
+from fmnist.evaluate import compare_models, evaluate, predict_proba
+from fmnist.files import write_json
+from fmnist.models import build_baseline_cnn
+
+
+def test_flip_tta_averages_image_and_mirror(splits):
+    (images, _), _ = splits
+    model = build_baseline_cnn()
+    plain = predict_proba(model, images)
+    mirrored = predict_proba(model, images[:, :, ::-1])
+    np.testing.assert_allclose(predict_proba(model, images, flip_tta=True), (plain + mirrored) / 2, rtol=1e-5)
+    assert not np.allclose(plain, mirrored)  # the mirror really is a different input
+
+
+def test_evaluation_agrees_with_its_predictions(splits):
+    (images, labels), _ = splits
+    result = evaluate(build_baseline_cnn(), images, labels)
+    predicted = result.probs.argmax(axis=1)
+    assert result.accuracy == pytest.approx(np.mean(predicted == labels))
+    assert result.confusion.sum() == len(labels) and np.trace(result.confusion) == np.sum(predicted == labels)
+    assert list(result.table.index[:10]) == list(CLASS_NAMES)
+    assert result.table.loc["Shirt", "recall"] == pytest.approx(result.per_class_accuracy["Shirt"])
+
+
+def test_compare_models_reads_every_card(tmp_path):
+    for name, accuracy in (("baseline", 0.91), ("vgg_bn", 0.94)):
+        write_json(
+            card_path(name, tmp_path),
+            {
+                "model": name, "parameters": 1, "epochs": 2, "training_seconds": 3.0, "best_val_accuracy": 0.9,
+                "test_accuracy": accuracy, "per_class_accuracy": {"Shirt": accuracy - 0.1},
+            },
+        )
+    table = compare_models(tmp_path)
+    assert list(table.index) == ["vgg_bn", "baseline"]
+    assert table.loc["vgg_bn", "Shirt recall"] == pytest.approx(0.84)
