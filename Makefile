@@ -10,7 +10,7 @@ DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help install data train evaluate run lab notebooks-sync test clean
+.PHONY: help install data train evaluate run lab notebooks-sync bench speed test clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -34,11 +34,11 @@ data: install ## Find the data; on Debian/Ubuntu as root, apt-get installs it wh
 	    echo "Provide the data as the message above says, then run make again." >&2; exit 1; \
 	  fi; }
 
-train: data ## Train the baseline CNN into models/baseline.keras (+ history and model card)
-	$(BIN)/fmnist train --model baseline
+train: data ## Train the default model into models/vgg_bn.keras (+ history and model card)
+	$(BIN)/fmnist train --model vgg_bn
 
-evaluate: install ## Print test accuracy and the per-class report of models/baseline.keras
-	$(BIN)/fmnist evaluate --model baseline
+evaluate: install ## Print test accuracy and the per-class report of models/vgg_bn.keras
+	$(BIN)/fmnist evaluate --model vgg_bn
 
 run: data ## Run the whole notebook series in order, in place, in the full profile
 	FMNIST_PROFILE=full $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
@@ -49,6 +49,12 @@ lab: data ## Open JupyterLab on the project's environment
 
 notebooks-sync: install ## Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL
 	$(BIN)/python -m fmnist.colab
+
+bench: data ## Train baseline and vgg_bn from scratch, time them, write bench/results/ and README's table
+	$(BIN)/python bench/run.py
+
+speed: data ## Time CPU training under different settings (precision, batch, XLA, augmentation)
+	$(BIN)/python bench/speed.py
 
 test: data ## Run the whole test suite: unit, integration, end-to-end training, notebooks (smoke)
 	$(BIN)/python -m pytest

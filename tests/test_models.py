@@ -3,7 +3,7 @@
 import numpy as np
 from keras import layers
 
-from fmnist.models import build_baseline_cnn
+from fmnist.models import build_baseline_cnn, build_vgg_bn
 
 
 def test_baseline_is_the_seed_architecture():
@@ -27,3 +27,25 @@ def test_baseline_is_the_seed_architecture():
 def test_baseline_outputs_probabilities():
     probs = build_baseline_cnn().predict(np.random.default_rng(0).random((4, 28, 28, 1)), verbose=0)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_vgg_bn_keeps_position_in_its_head():
+    model = build_vgg_bn()
+    assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 10)
+    kinds = [type(layer) for layer in model.layers]
+    assert kinds.count(layers.Conv2D) == 6 and kinds.count(layers.BatchNormalization) == 7
+    assert layers.Flatten in kinds and layers.GlobalAveragePooling2D not in kinds
+    assert not model.compiled
+
+
+def test_vgg_bn_outputs_float32_under_mixed_precision():
+    import keras
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = build_vgg_bn()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    probs = model.predict(np.zeros((2, 28, 28, 1), dtype=np.float32), verbose=0)
+    assert probs.dtype == np.float32
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-3)

@@ -47,7 +47,7 @@ def test_save_fig_writes_into_the_profile_assets(monkeypatch, tmp_path):
 def test_every_figure_function_draws(splits):
     (images, labels), _ = splits
     probs = np.random.default_rng(0).dirichlet(np.ones(10), size=len(labels))
-    history = {k: [0.5, 0.6] for k in ("accuracy", "loss", "val_accuracy", "val_loss")}
+    history = {k: [0.5, 0.6] for k in ("accuracy", "loss", "val_accuracy", "val_loss", "epoch_seconds")}
     means = mean_images(images, labels)
     confusion = np.diag(np.full(10, 3))
     pairs = pd.DataFrame({"class A": ["Shirt"], "class B": ["Coat"], "errors": [4]})
@@ -59,6 +59,7 @@ def test_every_figure_function_draws(splits):
         plots.embedding_scatter(np.random.default_rng(0).random((len(labels), 2)), labels, "map"),
         plots.distance_heatmap(pd.DataFrame(np.eye(3)), "d"),
         plots.curves(history, {"train": "", "validation": "val_"}, "curves"),
+        plots.accuracy_over_time({"a": history, "b": history}, target=0.55),
         plots.confusion_heatmap(confusion),
         plots.prediction_grid(images, labels, probs, np.arange(5)),
         plots.pairs_bar(pairs),

@@ -27,12 +27,16 @@ def build_baseline_cnn() -> keras.Model:
     )
 
 
-def build_vgg_bn(widths: tuple[int, ...] = (32, 64, 128), convs_per_stage: int = 2, dropout: float = 0.3) -> keras.Model:
-    """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU, max-pooling between stages,
-    global average pooling, dropout and a softmax layer.
+def build_vgg_bn(
+    widths: tuple[int, ...] = (32, 64, 128), convs_per_stage: int = 2, dense_units: int = 256, dropout: float = 0.3
+) -> keras.Model:
+    """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU with max-pooling between
+    them, then a flattened (position-aware) head: dropout, a batch-normalised dense layer,
+    dropout, softmax.
 
-    Takes images scaled to [0, 1] with shape (28, 28, 1); returns class probabilities
-    (kept in float32 when a mixed-precision policy is active).
+    Takes images scaled to [0, 1] with shape (28, 28, 1); returns class probabilities (kept in
+    float32 when a mixed-precision policy is active). The flattened head keeps where features
+    are (how far sleeves reach, where a collar sits), which global pooling would average away.
     """
     inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
     x = inputs
@@ -43,7 +47,11 @@ def build_vgg_bn(widths: tuple[int, ...] = (32, 64, 128), convs_per_stage: int =
             x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
             x = layers.BatchNormalization()(x)
             x = layers.ReLU()(x)
-    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(dense_units, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="vgg_bn")

@@ -141,6 +141,22 @@ def curves(history, pairs, title):
     return fig
 
 
+def accuracy_over_time(histories, target=None):
+    """Validation accuracy against cumulative training seconds, one line per model."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, history in histories.items():
+        ax.plot(np.cumsum(history["epoch_seconds"]), history["val_accuracy"], marker="o", label=name)
+    if target:
+        ax.axhline(target, color="gray", linestyle="--", linewidth=1)
+    ax.set_xlabel("training time (s)")
+    ax.set_ylabel("validation accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Validation accuracy over training time")
+    fig.tight_layout()
+    return fig
+
+
 def confusion_heatmap(confusion, title="Confusion matrix (test set)"):
     """Seaborn heat map of a 10x10 confusion matrix of counts."""
     fig, ax = plt.subplots(figsize=(9, 7.5))

@@ -56,7 +56,7 @@ RECIPES = {
     # The project's default: deeper, batch-normalised, regularised, and fast on a 2-core CPU.
     "vgg_bn": Recipe(
         build_vgg_bn,
-        epochs=20,
+        epochs=24,
         batch_size=256,
         learning_rate=0.1,
         optimizer="sgd",
@@ -138,21 +138,10 @@ def train(
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
     precision = fast_precision() if recipe.fast_precision else "float32"
     steps_per_epoch = int(np.ceil(len(x_train) / recipe.batch_size))
     with make_strategy(strategy).scope():
-        keras.mixed_precision.set_global_policy(precision)
-        try:
-            model = recipe.build()
-        finally:
-            keras.mixed_precision.set_global_policy("float32")
-        model.compile(
-            optimizer=_optimizer(recipe, steps_per_epoch, epochs),
-            loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
-            metrics=["accuracy"],
-            jit_compile=on_gpu,  # XLA: faster on GPUs, half the speed on the CPUs measured
-        )
+        model = _compiled_model(recipe, precision, steps_per_epoch, epochs)
 
     def dataset(images, labels, training=False, batch_size=recipe.batch_size):
         return make_dataset(
@@ -160,37 +149,15 @@ def train(
             one_hot=True, seed=seed,
         )
 
-    def fit():
-        callbacks = [EpochTimer()]
-        if test_curves:
-            callbacks.append(RecordTestCurves(dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE)))
-        callbacks += [
-            keras.callbacks.CSVLogger(epoch_log, append=True),
-            # double_checkpoint: a backup cut short by a kill falls back to the epoch before.
-            keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True),
-        ]
-        model.fit(
-            dataset(x_train, y_train, training=True),
-            validation_data=dataset(x_val, y_val),
-            epochs=epochs,
-            callbacks=callbacks,
-            shuffle=False,  # the dataset reshuffles itself every epoch
-            verbose=verbose,
-        )
-
-    backup_dir, epoch_log, resuming = _resume_files(name, models_dir)
-    try:
-        fit()
-    except OSError:
-        if not resuming:
-            raise
-        # Killed while writing its very first backup: nothing usable to resume from.
-        print(f"The backup in {backup_dir} is unreadable; training {name} from the start")
-        _resume_files(name, models_dir, discard=True)
-        fit()
-    # An epoch logged just before a kill, but not yet backed up, was trained again: keep the rerun.
-    epoch_rows = pd.read_csv(epoch_log).drop_duplicates("epoch", keep="last")
-    history = epoch_rows.drop(columns="epoch").to_dict(orient="list")
+    fit_args = {
+        "x": dataset(x_train, y_train, training=True),
+        "validation_data": dataset(x_val, y_val),
+        "epochs": epochs,
+        "shuffle": False,  # the dataset reshuffles itself every epoch
+        "verbose": verbose,
+    }
+    extra_callbacks = [RecordTestCurves(dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE))] if test_curves else []
+    history = _fit_resumably(model, name, models_dir, fit_args, extra_callbacks)
     result = evaluate(model, x_test, y_test, flip_tta=recipe.flip_tta)
 
     card = {
@@ -223,14 +190,59 @@ def train(
         model.save(tmp)
     write_json(history_path(name, models_dir), history)
     write_json(card_path(name, models_dir), card)
-    epoch_log.unlink()
+    _resume_files(name, models_dir, discard=True)  # done: nothing left to resume
     return TrainingRun(model, history, card)
+
+
+def _compiled_model(recipe: Recipe, precision: str, steps_per_epoch: int, epochs: int) -> keras.Model:
+    """Build the recipe's model in ``precision`` and compile it with the recipe's optimiser."""
+    keras.mixed_precision.set_global_policy(precision)
+    try:
+        model = recipe.build()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.compile(
+        optimizer=_optimizer(recipe, steps_per_epoch, epochs),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+        metrics=["accuracy"],
+        jit_compile=bool(tf.config.list_physical_devices("GPU")),  # XLA: half the speed on the CPUs measured
+    )
+    return model
+
+
+def _fit_resumably(model, name: str, models_dir: Path, fit_args: dict, extra_callbacks: list) -> dict:
+    """``model.fit`` that resumes an interrupted run; return the complete per-epoch history."""
+    backup_dir, epoch_log, resuming = _resume_files(name, models_dir)
+
+    def fit():
+        callbacks = [
+            EpochTimer(),
+            *extra_callbacks,
+            keras.callbacks.CSVLogger(epoch_log, append=True),
+            # double_checkpoint: a backup cut short by a kill falls back to the epoch before.
+            keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True),
+        ]
+        model.fit(callbacks=callbacks, **fit_args)
+
+    try:
+        fit()
+    except OSError:
+        if not resuming:
+            raise
+        # Killed while writing its very first backup: nothing usable to resume from.
+        print(f"The backup in {backup_dir} is unreadable; training {name} from the start")
+        backup_dir, epoch_log, _ = _resume_files(name, models_dir, discard=True)
+        fit()
+    # An epoch logged just before a kill, but not yet backed up, was trained again: keep the rerun.
+    epoch_rows = pd.read_csv(epoch_log).drop_duplicates("epoch", keep="last")
+    return epoch_rows.drop(columns="epoch").to_dict(orient="list")
 
 
 def _resume_files(name: str, models_dir: Path, discard: bool = False) -> tuple[Path, Path, bool]:
     """The backup folder and per-epoch log for this run, and whether it resumes an interrupted one.
 
     Without a backup (or with ``discard``) there is nothing to resume: leftovers are removed.
+    Keras deletes its backup when training ends; the epoch log is ours to remove.
     """
     backup_dir = Path(models_dir) / f".{name}.backup"
     epoch_log = Path(models_dir) / f".{name}.epochs.csv"

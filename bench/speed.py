@@ -1,0 +1,86 @@
+"""Where does CPU training time go? Time training steps under different settings (`make speed`).
+
+Each row trains the named model for a fixed number of steps (after a warm-up that absorbs tracing
+and compilation) and reports images per second and the implied seconds per epoch of 54,000
+images; one more row iterates the augmented input pipeline alone. Results are printed as a
+Markdown table and saved to bench/results/speed-<date>-<host>.md.
+"""
+
+import platform
+import time
+from datetime import date
+
+import keras
+
+from fmnist.config import PROJ_ROOT
+from fmnist.data import load
+from fmnist.data.pipeline import make_dataset
+from fmnist.models import build_baseline_cnn, build_vgg_bn
+from fmnist.runtime import start_tensorflow
+
+STEPS, WARMUP, EPOCH_IMAGES = 40, 5, 54000
+# (label, builder, precision, batch size, XLA, augment, steps_per_execution)
+SETTINGS = [
+    ("baseline, float32, batch 64, XLA (Keras' default)", build_baseline_cnn, "float32", 64, True, False, 1),
+    ("baseline, float32, batch 64, no XLA", build_baseline_cnn, "float32", 64, False, False, 1),
+    ("vgg_bn, float32, batch 128", build_vgg_bn, "float32", 128, False, False, 1),
+    ("vgg_bn, float32, batch 256", build_vgg_bn, "float32", 256, False, False, 1),
+    ("vgg_bn, float32, batch 256, XLA", build_vgg_bn, "float32", 256, True, False, 1),
+    ("vgg_bn, bfloat16, batch 128", build_vgg_bn, "mixed_bfloat16", 128, False, False, 1),
+    ("vgg_bn, bfloat16, batch 256", build_vgg_bn, "mixed_bfloat16", 256, False, False, 1),
+    ("vgg_bn, bfloat16, batch 256, XLA", build_vgg_bn, "mixed_bfloat16", 256, True, False, 1),
+    ("vgg_bn, bfloat16, batch 256, 8 steps per execution", build_vgg_bn, "mixed_bfloat16", 256, False, False, 8),
+    ("vgg_bn, bfloat16, batch 256, with augmentation (the recipe)", build_vgg_bn, "mixed_bfloat16", 256, False, True, 1),
+]
+
+
+def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_execution) -> float:
+    """Images per second of ``STEPS`` training steps."""
+    keras.mixed_precision.set_global_policy(precision)
+    model = build()
+    keras.mixed_precision.set_global_policy("float32")
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
+        loss="sparse_categorical_crossentropy",
+        jit_compile=xla,
+        steps_per_execution=steps_per_execution,
+    )
+    n = batch_size * (STEPS + WARMUP)
+    ds = make_dataset(x[:n], y[:n], batch_size=batch_size, shuffle=True, augment=augment)
+    model.fit(ds.take(WARMUP), verbose=0)
+    start = time.perf_counter()
+    model.fit(ds.skip(WARMUP).take(STEPS), verbose=0)
+    return batch_size * STEPS / (time.perf_counter() - start)
+
+
+def time_pipeline(x, y, batch_size=256) -> float:
+    """Images per second of the augmented input pipeline alone, without any training."""
+    ds = make_dataset(x, y, batch_size=batch_size, shuffle=True, augment=True)
+    for _ in ds.take(5):
+        pass
+    start = time.perf_counter()
+    count = sum(int(images.shape[0]) for images, _ in ds)
+    return count / (time.perf_counter() - start)
+
+
+def main():
+    environment = start_tensorflow()
+    (x, y), _ = load()
+    rows = []
+    for label, *setting in SETTINGS:
+        rate = time_training(x, y, *setting)
+        rows.append((label, rate))
+        print(f"{label}: {rate:,.0f} images/s", flush=True)
+    rows.append(("input pipeline alone: shuffle, scale, shift and flip, batch 256", time_pipeline(x, y)))
+    lines = ["| setting | images/s | s per epoch |", "| --- | ---: | ---: |"]
+    lines += [f"| {label} | {rate:,.0f} | {EPOCH_IMAGES / rate:.1f} |" for label, rate in rows]
+    lines += ["", f"Measured on {date.today()} on `{platform.node()}` ({environment})."]
+    table = "\n".join(lines)
+    out = PROJ_ROOT / "bench" / "results" / f"speed-{date.today()}-{platform.node()}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(table + "\n", encoding="utf-8")
+    print(f"\n{table}\n\nWrote {out}")
+
+
+if __name__ == "__main__":
+    main()
