@@ -67,3 +67,28 @@ def test_validation_split_repeats_with_the_seed(seed):
     a = split_validation(images, labels, 0.2, seed)
     b = split_validation(images, labels, 0.2, seed)
     np.testing.assert_array_equal(a[1][0], b[1][0])
+
+
+def _augmented_epoch(ds):
+    return np.concatenate([x for x, _ in ds.as_numpy_iterator()])
+
+
+def test_augmentation_repeats_with_the_seed_and_changes_every_epoch(splits):
+    images, labels = splits[0]
+    build = lambda: make_dataset(images, labels, batch_size=8, shuffle=True, augment=True, seed=5)  # noqa: E731
+    ds = build()
+    first, second = _augmented_epoch(ds), _augmented_epoch(ds)
+    np.testing.assert_array_equal(first, _augmented_epoch(build()))  # a rerun sees the same batches
+    assert not np.array_equal(first, second)  # the next epoch is augmented afresh
+
+
+def test_augmentation_only_shifts_and_flips(splits):
+    images, labels = splits[0]
+    x = _augmented_epoch(make_dataset(images, labels, batch_size=30, augment=True))[..., 0]
+    original = images / 255.0
+    for augmented, source in zip(x, original):
+        candidates = []
+        for img in (source, source[:, ::-1]):
+            padded = np.pad(img, 2)
+            candidates += [padded[dy : dy + 28, dx : dx + 28] for dy in range(5) for dx in range(5)]
+        assert any(np.allclose(augmented, c, atol=1e-6) for c in candidates)

@@ -31,18 +31,25 @@ def make_dataset(
     """Batches of float32 images in [0, 1] shaped (batch, 28, 28, 1), with labels if given.
 
     Labels come as int32 class indices, or as one-hot float32 rows with ``one_hot``.
-    ``augment`` applies :func:`shift_and_flip`. The arrays stay in memory; scaling and
+    ``augment`` applies :func:`shift_and_flip`, with seeds drawn from ``seed`` so that a rerun
+    sees exactly the same augmented batches. The arrays stay in memory; scaling and
     augmentation run once per batch, not once per image.
     """
     ds = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
+    if augment:  # one seed pair per batch, from a seeded stream that changes every epoch
+        batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        ds = tf.data.Dataset.zip((ds, batch_seeds))
+    else:
+        ds = tf.data.Dataset.zip((ds,))
 
-    def prepare(batch_images, batch_labels=None):
+    def prepare(batch, batch_seed=None):
+        batch_images, batch_labels = batch if labels is not None else (batch, None)
         x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
         if augment:
-            x = shift_and_flip(x)
+            x = shift_and_flip(x, batch_seed)
         if batch_labels is None:
             return x
         y = tf.cast(batch_labels, tf.int32)
