@@ -96,3 +96,17 @@ def test_grad_cam_needs_a_dense_head():
     model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(10, 28), layers.Flatten(), layers.Softmax()])
     with pytest.raises(ValueError, match="ending in a Dense layer, not Softmax"):
         grad_cam(model, np.zeros((1, 28, 28), dtype=np.uint8), np.array([0]))
+
+
+def test_heat_maps_of_a_flattened_mixed_precision_head_are_not_empty():
+    """Plain Grad-CAM averaged vgg_bn's evidence away and returned all-zero maps."""
+    from fmnist.models import build_vgg_bn
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = build_vgg_bn()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    images = np.random.default_rng(1).integers(0, 256, (4, 28, 28)).astype(np.uint8)
+    maps = grad_cam(model, images, model.predict(images[..., None] / 255, verbose=0).argmax(axis=1))
+    assert (maps.max(axis=(1, 2)) == pytest.approx(1.0)) and (maps > 0.05).mean() > 0.05

@@ -58,11 +58,14 @@ def where_errors_go(confusion: np.ndarray, classes=LOOKALIKE_CLASSES) -> pd.Data
 
 
 def grad_cam(model: keras.Model, images: np.ndarray, class_indices: np.ndarray) -> np.ndarray:
-    """Grad-CAM heat maps in [0, 1], shape (n, 28, 28): where the evidence for each class lies.
+    """Class-activation heat maps in [0, 1], shape (n, 28, 28): where the evidence for each class lies.
 
     ``images`` are uint8 (n, 28, 28). The maps come from the model's last spatial feature map
-    before pooling, and the pre-softmax score of ``class_indices[i]`` for image ``i``. The layers after that map
-    must form a plain chain ending in a Dense layer, as in every CNN of this project.
+    before pooling and the pre-softmax score of ``class_indices[i]`` for image ``i``, computed
+    as HiResCAM: gradient times activation at each position, summed over channels. Plain
+    Grad-CAM first averages the gradients over positions, which is right for a pooled head but
+    cancels out for a flattened one like vgg_bn's; for a pooled head the two agree. The layers
+    after the map must form a plain chain ending in a Dense layer, as in every CNN here.
     """
     head = model.layers[-1]
     if not isinstance(head, keras.layers.Dense):
@@ -74,16 +77,16 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_indices: np.ndarray) 
     body = keras.Model(model.inputs, model.layers[last_map].output)
     x = tf.convert_to_tensor(images[..., None].astype(np.float32) / 255)
     with tf.GradientTape() as tape:
-        fmap = body(x, training=False)
+        # float32 from here on, whatever the model's mixed-precision policy
+        fmap = tf.cast(body(x, training=False), tf.float32)
         tape.watch(fmap)
         hidden = fmap
         for layer in model.layers[last_map + 1 : -1]:
             hidden = layer(hidden, training=False)
-        logits = tf.matmul(hidden, head.kernel) + head.bias
+        logits = tf.matmul(tf.cast(hidden, tf.float32), head.kernel) + head.bias
         score = tf.gather(logits, tf.constant(class_indices, dtype=tf.int32), batch_dims=1)
     grads = tape.gradient(score, fmap)
-    weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
-    cam = tf.nn.relu(tf.reduce_sum(weights * fmap, axis=-1))[..., None]
+    cam = tf.nn.relu(tf.reduce_sum(grads * fmap, axis=-1))[..., None]
     cam = tf.image.resize(cam, images.shape[1:3], method="bilinear")[..., 0].numpy()
     peak = cam.max(axis=(1, 2), keepdims=True)
     return np.divide(cam, peak, out=np.zeros_like(cam), where=peak > 0)
