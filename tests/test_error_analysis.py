@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from helpers import build_in_precision
 from keras import layers
 
 from fmnist.config import CLASS_NAMES
@@ -102,11 +103,7 @@ def test_heat_maps_of_a_flattened_mixed_precision_head_are_not_empty():
     """Plain Grad-CAM averaged vgg_bn's evidence away and returned all-zero maps."""
     from fmnist.models import build_vgg_bn
 
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    try:
-        model = build_vgg_bn()
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+    model = build_in_precision(build_vgg_bn)
     images = np.random.default_rng(1).integers(0, 256, (4, 28, 28)).astype(np.uint8)
     maps = grad_cam(model, images, model.predict(images[..., None] / 255, verbose=0).argmax(axis=1))
     assert (maps.max(axis=(1, 2)) == pytest.approx(1.0)) and (maps > 0.05).mean() > 0.05
