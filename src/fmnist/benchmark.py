@@ -65,6 +65,9 @@ def benchmark(names: list[str]) -> dict:
     from fmnist.runtime import start_tensorflow
 
     environment = start_tensorflow()
+    from fmnist.data import load
+
+    _, (x_test, _) = load()
     results = {
         "date": date.today().isoformat(),
         "host": platform.node(),
@@ -81,7 +84,7 @@ def benchmark(names: list[str]) -> dict:
             command_seconds = time.perf_counter() - start
             card = read_json(card_path(name, scratch))
             history = read_json(history_path(name, scratch))
-            speed = _inference_speed(name, Path(scratch), card["recipe"]["flip_tta"])
+            speed = _inference_speed(name, Path(scratch), card["recipe"]["flip_tta"], x_test)
         results["models"].append(
             {
                 "model": name,
@@ -100,15 +103,13 @@ def benchmark(names: list[str]) -> dict:
     return results
 
 
-def _inference_speed(name: str, models_dir: Path, flip_tta: bool) -> dict:
+def _inference_speed(name: str, models_dir: Path, flip_tta: bool, x_test: np.ndarray) -> dict:
     """Median batch throughput on the test set, and median latency of one image."""
     import tensorflow as tf
 
-    from fmnist.data import load
     from fmnist.evaluate import load_model, predict_proba
 
     model = load_model(model_path(name, models_dir))
-    _, (x_test, _) = load()
     predict_proba(model, x_test[:2048], flip_tta)  # warm-up: tracing, thread pools
     durations = []
     for _ in range(THROUGHPUT_REPEATS):

@@ -65,15 +65,12 @@ def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, flip_tt
     report_args = {"labels": range(NUM_CLASSES), "target_names": CLASS_NAMES, "zero_division": 0}
     per_class = classification_report(labels, predicted, output_dict=True, **report_args)
     per_class.pop("accuracy", None)  # a single number, shown on its own
-    confusion = confusion_matrix(labels, predicted, labels=range(NUM_CLASSES))
-    with np.errstate(invalid="ignore", divide="ignore"):  # a class absent from a tiny subset
-        recall = np.diag(confusion) / confusion.sum(axis=1)
     return Evaluation(
         accuracy=float(np.mean(predicted == labels)),
-        per_class_accuracy={name: float(r) for name, r in zip(CLASS_NAMES, recall)},
+        per_class_accuracy={name: float(per_class[name]["recall"]) for name in CLASS_NAMES},
         report=classification_report(labels, predicted, digits=4, **report_args),
         table=pd.DataFrame(per_class).T.astype({"support": int}),
-        confusion=confusion,
+        confusion=confusion_matrix(labels, predicted, labels=range(NUM_CLASSES)),
         probs=probs,
     )
 
