@@ -10,7 +10,7 @@ DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help install data train evaluate run lab notebooks-sync bench speed test clean
+.PHONY: help install data train evaluate experiments run lab notebooks-sync bench speed test clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -39,6 +39,10 @@ train: data ## Train the default model into models/vgg_bn.keras (+ history and m
 
 evaluate: install ## Print test accuracy and the per-class report of models/vgg_bn.keras
 	$(BIN)/fmnist evaluate --model vgg_bn
+
+experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
+	test -f models/experiments/train_oof_probs.npz || $(BIN)/fmnist out-of-fold
+	$(BIN)/fmnist experiment
 
 run: data ## Run the whole notebook series in order, in place, in the full profile
 	FMNIST_PROFILE=full $(BIN)/jupyter nbconvert --to notebook --execute --inplace \

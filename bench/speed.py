@@ -46,7 +46,7 @@ def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_ex
         steps_per_execution=steps_per_execution,
     )
     n = batch_size * (STEPS + WARMUP)
-    ds = make_dataset(x[:n], y[:n], batch_size=batch_size, shuffle=True, augment=augment)
+    ds = make_dataset(x[:n], y[:n], batch_size=batch_size, shuffle=True, shift=2 * augment, flip=augment)
     model.fit(ds.take(WARMUP), verbose=0)
     start = time.perf_counter()
     model.fit(ds.skip(WARMUP).take(STEPS), verbose=0)
@@ -55,7 +55,7 @@ def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_ex
 
 def time_pipeline(x, y, batch_size=256) -> float:
     """Images per second of the augmented input pipeline alone, without any training."""
-    ds = make_dataset(x, y, batch_size=batch_size, shuffle=True, augment=True)
+    ds = make_dataset(x, y, batch_size=batch_size, shuffle=True, shift=2, flip=True)
     for _ in ds.take(5):
         pass
     start = time.perf_counter()

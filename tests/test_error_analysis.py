@@ -107,3 +107,47 @@ def test_heat_maps_of_a_flattened_mixed_precision_head_are_not_empty():
     images = np.random.default_rng(1).integers(0, 256, (4, 28, 28)).astype(np.uint8)
     maps = grad_cam(model, images, model.predict(images[..., None] / 255, verbose=0).argmax(axis=1))
     assert (maps.max(axis=(1, 2)) == pytest.approx(1.0)) and (maps > 0.05).mean() > 0.05
+
+
+def _two_corner_model():
+    """Class 0 reads the top-left 10x10 corner, class 1 the bottom-right one."""
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(1, 1, kernel_initializer="ones", bias_initializer="zeros", activation="relu"),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax", kernel_initializer="zeros"),
+        ]
+    )
+    kernel = np.zeros((784, 10), dtype=np.float32)
+    corner = np.mgrid[0:10, 0:10].reshape(2, -1)
+    kernel[np.ravel_multi_index(corner, (28, 28)), 0] = 1.0
+    kernel[np.ravel_multi_index(corner + 18, (28, 28)), 1] = 1.0
+    model.layers[-1].kernel.assign(kernel)
+    return model
+
+
+def test_contrast_maps_show_only_what_separates_two_classes():
+    model = _two_corner_model()
+    images = np.full((2, 28, 28), 200, dtype=np.uint8)
+    plain = grad_cam(model, images, np.array([0, 1]))
+    contrast = grad_cam(model, images, np.array([0, 1]), versus=np.array([1, 0]))
+    np.testing.assert_allclose(contrast, plain, atol=1e-6)  # each class's evidence lies where the other's does not
+    assert contrast[0, :10, :10].min() > 0.5 and contrast[0, 18:, 18:].max() == 0
+    same = grad_cam(model, images, np.array([0, 1]), versus=np.array([0, 1]))
+    assert not same.any()  # a class against itself: no evidence anywhere
+
+
+def test_mean_contrast_maps_pair_both_directions():
+    from fmnist.error_analysis import mean_contrast_maps
+
+    model = _two_corner_model()
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (40, 28, 28)).astype(np.uint8)
+    labels = np.tile(np.arange(10), 4)
+    means, maps, titles = mean_contrast_maps(model, images, labels, labels, [("T-shirt/top", "Trouser")], per_class=3)
+    assert means.shape == maps.shape == (2, 28, 28)
+    assert titles == ["T-shirt/top\nrather than Trouser", "Trouser\nrather than T-shirt/top"]
+    np.testing.assert_allclose(means[0], images[labels == 0][:3].mean(axis=0))
+    assert maps[0, :10, :10].mean() > 0.5 and maps[0, 18:, 18:].max() == 0
+    assert maps[1, 18:, 18:].mean() > 0.5 and maps[1, :10, :10].max() == 0

@@ -75,20 +75,28 @@ def _augmented_epoch(ds):
 
 def test_augmentation_repeats_with_the_seed_and_changes_every_epoch(splits):
     images, labels = splits[0]
-    build = lambda: make_dataset(images, labels, batch_size=8, shuffle=True, augment=True, seed=5)  # noqa: E731
+    build = lambda: make_dataset(images, labels, batch_size=8, shuffle=True, shift=2, flip=True, seed=5)  # noqa: E731
     ds = build()
     first, second = _augmented_epoch(ds), _augmented_epoch(ds)
     np.testing.assert_array_equal(first, _augmented_epoch(build()))  # a rerun sees the same batches
     assert not np.array_equal(first, second)  # the next epoch is augmented afresh
 
 
-def test_augmentation_only_shifts_and_flips(splits):
+@pytest.mark.parametrize("shift, flip", [(2, True), (2, False), (0, True)])
+def test_augmentation_only_shifts_and_flips_as_asked(splits, shift, flip):
     images, labels = splits[0]
-    x = _augmented_epoch(make_dataset(images, labels, batch_size=30, augment=True))[..., 0]
+    x = _augmented_epoch(make_dataset(images, labels, batch_size=30, shift=shift, flip=flip))[..., 0]
     original = images / 255.0
+    used = set()
     for augmented, source in zip(x, original):
-        candidates = []
-        for img in (source, source[:, ::-1]):
+        candidates = {}
+        for mirrored, img in ((False, source), (True, source[:, ::-1])):
             padded = np.pad(img, 2)
-            candidates += [padded[dy : dy + 28, dx : dx + 28] for dy in range(5) for dx in range(5)]
-        assert any(np.allclose(augmented, c, atol=1e-6) for c in candidates)
+            for dy in range(5):
+                for dx in range(5):
+                    candidates[(mirrored, dy - 2, dx - 2)] = padded[dy : dy + 28, dx : dx + 28]
+        matches = {key for key, c in candidates.items() if np.allclose(augmented, c, atol=1e-6)}
+        assert matches, "an augmented image is not a shift or mirror image of its source"
+        used |= matches
+    assert any(mirrored for mirrored, _, _ in used) == flip
+    assert any(dy or dx for _, dy, dx in used) == bool(shift)

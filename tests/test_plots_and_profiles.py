@@ -34,7 +34,7 @@ def test_unknown_profile(monkeypatch):
 
 
 def test_save_fig_writes_into_the_profile_assets(monkeypatch, tmp_path):
-    profile = config.Profile("test", 10, 1, 10, tmp_path / "models", tmp_path / "assets")
+    profile = config.Profile("test", 10, 1, 10, tmp_path / "models", tmp_path / "assets", 10, 10)
     monkeypatch.setattr(plots, "active_profile", lambda: profile)
     fig, ax = plt.subplots()
     ax.plot([0, 1])

@@ -54,7 +54,7 @@ def test_same_seed_same_model(tmp_path, name):
 def test_default_recipe_card(tmp_path):
     card = train(epochs=1, train_size=1000, models_dir=tmp_path, verbose=0).card
     assert card["model"] == "vgg_bn"
-    assert card["recipe"]["flip_tta"] and card["recipe"]["augment"]
+    assert card["recipe"]["flip_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert card["precision"] in ("float32", "mixed_bfloat16", "mixed_float16")
 
 

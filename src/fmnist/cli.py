@@ -1,4 +1,4 @@
-"""The ``fmnist`` command: ``data``, ``train`` and ``evaluate``."""
+"""The ``fmnist`` command: ``data``, ``train``, ``evaluate`` and ``experiment``."""
 
 import argparse
 import sys
@@ -72,6 +72,27 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _experiment(args) -> int:
+    print(start_tensorflow())
+    from fmnist.experiments import EXPERIMENTS, run
+
+    for name in args.names or EXPERIMENTS:
+        print(f"Experiment {name}: results in {run(name, source=args.data)}", flush=True)
+    return 0
+
+
+def _out_of_fold(args) -> int:
+    print(start_tensorflow())
+    from fmnist.data import load
+    from fmnist.experiments import OOF_PATH
+    from fmnist.label_noise import out_of_fold_probs, save_probs
+
+    (x, y), _ = load(args.data)
+    save_probs(OOF_PATH, out_of_fold_probs(x, y, folds=args.folds))
+    print(f"Saved out-of-fold probabilities of the {len(y)} training images to {OOF_PATH}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fmnist", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -107,4 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", default="vgg_bn", help="name of a model in --models-dir (default: vgg_bn)")
     evaluate.add_argument("--path", type=Path, help="a .keras file (instead of --model)")
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+
+    experiment = command(
+        "experiment", _experiment, "Train the experiments of 05_improvements and record their test predictions."
+    )
+    experiment.add_argument("names", nargs="*", help="experiments to run (default: all; finished ones are skipped)")
+
+    oof = command(
+        "out-of-fold", _out_of_fold, "Score every training image with a k-fold model that did not see it (04's label errors)."
+    )
+    oof.add_argument("--folds", type=int, default=5)
     return parser

@@ -75,12 +75,16 @@ class Profile:
     embed_size: int  # test images in the 2-D map of 01_explore
     models_dir: Path  # where 02_train saves models
     assets_dir: Path  # where figures are saved
+    classical_size: int  # training images for 05's scikit-learn baselines
+    transfer_size: int  # training images for 05's transfer learning where no ImageNet weights can be had
 
 
 PROFILES = {
-    "full": Profile("full", None, None, 5000, MODELS_DIR, ASSETS_DIR),
+    "full": Profile("full", None, None, 5000, MODELS_DIR, ASSETS_DIR, classical_size=10_000, transfer_size=2000),
     # Writes nothing into the project: the committed models and figures stay as they are.
-    "smoke": Profile("smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets"),
+    "smoke": Profile(
+        "smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets", classical_size=1000, transfer_size=256
+    ),
 }
 
 

@@ -57,8 +57,13 @@ def where_errors_go(confusion: np.ndarray, classes=LOOKALIKE_CLASSES) -> pd.Data
     return table.loc[:, (table > 0.005).any(axis=0)]
 
 
-def grad_cam(model: keras.Model, images: np.ndarray, class_indices: np.ndarray) -> np.ndarray:
+def grad_cam(
+    model: keras.Model, images: np.ndarray, class_indices: np.ndarray, versus: np.ndarray | None = None
+) -> np.ndarray:
     """Class-activation heat maps in [0, 1], shape (n, 28, 28): where the evidence for each class lies.
+
+    With ``versus``, the maps show the evidence for ``class_indices[i]`` *rather than*
+    ``versus[i]``: the score explained is the difference of the two classes' scores.
 
     ``images`` are uint8 (n, 28, 28). The maps come from the model's last spatial feature map
     before pooling and the pre-softmax score of ``class_indices[i]`` for image ``i``, computed
@@ -85,8 +90,32 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_indices: np.ndarray) 
             hidden = layer(hidden, training=False)
         logits = tf.matmul(tf.cast(hidden, tf.float32), head.kernel) + head.bias
         score = tf.gather(logits, tf.constant(class_indices, dtype=tf.int32), batch_dims=1)
+        if versus is not None:
+            score -= tf.gather(logits, tf.constant(versus, dtype=tf.int32), batch_dims=1)
     grads = tape.gradient(score, fmap)
     cam = tf.nn.relu(tf.reduce_sum(grads * fmap, axis=-1))[..., None]
     cam = tf.image.resize(cam, images.shape[1:3], method="bilinear")[..., 0].numpy()
     peak = cam.max(axis=(1, 2), keepdims=True)
     return np.divide(cam, peak, out=np.zeros_like(cam), where=peak > 0)
+
+
+def mean_contrast_maps(
+    model: keras.Model, images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, pairs, per_class: int = 200
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """For each ``(A, B)`` pair of class names, what tells A from B for the model, on average.
+
+    For up to ``per_class`` correctly classified test images of A, and of B, average the HiResCAM
+    maps of "A rather than B" (and of "B rather than A"). Returns the class mean images, the
+    mean maps (each rescaled to [0, 1]) and a title for each, two per pair.
+    """
+    means, maps, titles = [], [], []
+    for pair in pairs:
+        for this, other in (pair, pair[::-1]):
+            a, b = CLASS_NAMES.index(this), CLASS_NAMES.index(other)
+            chosen = np.flatnonzero((labels == a) & (predicted == a))[:per_class]
+            cams = grad_cam(model, images[chosen], np.full(len(chosen), a), versus=np.full(len(chosen), b))
+            mean_map = cams.mean(axis=0)
+            maps.append(mean_map / mean_map.max() if mean_map.max() > 0 else mean_map)
+            means.append(images[chosen].mean(axis=0))
+            titles.append(f"{this}\nrather than {other}")
+    return np.array(means), np.array(maps), titles

@@ -190,3 +190,43 @@ def heatmap_overlays(images, heatmaps, titles, ncols=6):
             ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def model_comparison(table, metrics):
+    """Horizontal grouped bars: one group per model (table rows), one bar per metric column."""
+    ax = table[list(metrics)].iloc[::-1].plot.barh(figsize=(9, 0.55 * len(table) * len(metrics) ** 0.5 + 1.5), width=0.8)
+    ax.set_xlim(0.6, 1.0)
+    ax.set_xlabel("test set")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title("Test accuracy and recall of the hard classes, per model")
+    plt.tight_layout()
+    return ax.figure
+
+
+def reliability_diagram(tables):
+    """Accuracy against confidence per bin, one line per ``reliability`` table (label -> table)."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], color="gray", linestyle="--", linewidth=1, label="perfectly calibrated")
+    for label, table in tables.items():
+        ax.plot(table["confidence"], table["accuracy"], marker="o", label=label)
+    ax.set_xlabel("confidence (mean in bin)")
+    ax.set_ylabel("accuracy in bin")
+    ax.set_xlim(0.2, 1.0)
+    ax.set_ylim(0.2, 1.0)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Reliability diagram (test set)")
+    fig.tight_layout()
+    return fig
+
+
+def suspects_grid(suspects, images_by_split, ncols=8):
+    """Images from a ``ranked_suspects`` table, titled with the given and the predicted label."""
+    images = [images_by_split[split][i] for split, i in zip(suspects["split"], suspects["index"])]
+    columns = ("split", "index", "given_label", "predicted_label", "p_predicted")
+    titles = [
+        f"{split} #{i}\ngiven: {given}\nmodel: {predicted} {p:.0%}"
+        for split, i, given, predicted, p in zip(*(suspects[c] for c in columns))
+    ]
+    return image_grid(np.array(images), titles, ncols=ncols, size=1.7)

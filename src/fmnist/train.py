@@ -10,7 +10,8 @@ import platform
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -45,7 +46,8 @@ class Recipe:
     weight_decay: float | None = None
     warmup_epochs: int = 0  # > 0: linear warm-up, then cosine decay to zero; 0: constant rate
     label_smoothing: float = 0.0
-    augment: bool = False  # random shifts and horizontal flips
+    shift: int = 0  # augmentation: random shifts of up to this many pixels
+    flip: bool = False  # augmentation: random horizontal flips
     flip_tta: bool = False  # predict by averaging each image with its mirror image
     fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
 
@@ -63,10 +65,18 @@ RECIPES = {
         weight_decay=5e-4,
         warmup_epochs=1,
         label_smoothing=0.1,
-        augment=True,
+        shift=2,
+        flip=True,
         flip_tta=True,
         fast_precision=True,
     ),
+}
+# Variants of the default for 05_improvements: one change each.
+RECIPES |= {
+    "vgg_bn_deep": replace(RECIPES["vgg_bn"], build=partial(build_vgg_bn, convs_per_stage=3)),
+    "vgg_bn_no_flip": replace(RECIPES["vgg_bn"], flip=False),
+    "vgg_bn_no_shift": replace(RECIPES["vgg_bn"], shift=0),
+    "vgg_bn_no_augment": replace(RECIPES["vgg_bn"], shift=0, flip=False),
 }
 DEFAULT_MODEL = "vgg_bn"
 
@@ -109,6 +119,7 @@ class EpochTimer(keras.callbacks.Callback):
 def train(
     name: str = DEFAULT_MODEL,
     *,
+    run_name: str | None = None,
     epochs: int | None = None,
     train_size: int | None = None,
     source: str | os.PathLike | None = None,
@@ -120,6 +131,8 @@ def train(
 ) -> TrainingRun:
     """Train recipe ``name``, save it under ``models_dir``, and return model, history and card.
 
+    Files are named after ``run_name`` (default: ``name``), so one recipe can be trained with
+    several seeds side by side.
     ``train_size`` trains on a stratified subset of that many images (for quick runs); the
     test set is always the full one and is used only for the final report (and, with
     ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
@@ -128,6 +141,7 @@ def train(
     if name not in RECIPES:
         raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
     recipe = RECIPES[name]
+    run_name = run_name or name
     epochs = epochs or recipe.epochs
     data_source = locate(source)
     splits = data_source.read()
@@ -136,19 +150,11 @@ def train(
         x, _, y, _ = train_test_split(x, y, train_size=train_size, stratify=y, random_state=seed)
     (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 
-    # Seeds make reruns identical; TensorFlow's global op determinism is not needed for that on
-    # CPU (the tests check it) and would make vgg_bn 1.7x slower.
     keras.utils.set_random_seed(seed)
-    precision = fast_precision() if recipe.fast_precision else "float32"
-    steps_per_epoch = int(np.ceil(len(x_train) / recipe.batch_size))
-    with make_strategy(strategy).scope():
-        model = _compiled_model(recipe, precision, steps_per_epoch, epochs)
+    model, precision = compiled_model(recipe, len(x_train), epochs, strategy)
 
     def dataset(images, labels, training=False, batch_size=recipe.batch_size):
-        return make_dataset(
-            images, labels, batch_size=batch_size, shuffle=training, augment=training and recipe.augment,
-            one_hot=True, seed=seed,
-        )
+        return recipe_dataset(recipe, images, labels, training=training, seed=seed, batch_size=batch_size)
 
     fit_args = {
         "x": dataset(x_train, y_train, training=True),
@@ -158,11 +164,12 @@ def train(
         "verbose": verbose,
     }
     extra_callbacks = [RecordTestCurves(dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE))] if test_curves else []
-    history = _fit_resumably(model, name, models_dir, fit_args, extra_callbacks)
+    history = _fit_resumably(model, run_name, models_dir, fit_args, extra_callbacks)
     result = evaluate(model, x_test, y_test, flip_tta=recipe.flip_tta)
 
     card = {
-        "model": name,
+        "model": run_name,
+        "recipe_name": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "test_accuracy": result.accuracy,
         "per_class_accuracy": result.per_class_accuracy,
@@ -187,28 +194,46 @@ def train(
             "numpy": np.__version__,
         },
     }
-    with atomic_path(model_path(name, models_dir)) as tmp:
+    with atomic_path(model_path(run_name, models_dir)) as tmp:
         model.save(tmp)
-    write_json(history_path(name, models_dir), history)
-    write_json(card_path(name, models_dir), card)
-    _resume_files(name, models_dir, discard=True)  # done: nothing left to resume
+    write_json(history_path(run_name, models_dir), history)
+    write_json(card_path(run_name, models_dir), card)
+    _resume_files(run_name, models_dir, discard=True)  # done: nothing left to resume
     return TrainingRun(model, history, card)
 
 
-def _compiled_model(recipe: Recipe, precision: str, steps_per_epoch: int, epochs: int) -> keras.Model:
-    """Build the recipe's model in ``precision`` and compile it with the recipe's optimiser."""
-    keras.mixed_precision.set_global_policy(precision)
-    try:
-        model = recipe.build()
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-    model.compile(
-        optimizer=_optimizer(recipe, steps_per_epoch, epochs),
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
-        metrics=["accuracy"],
-        jit_compile=bool(tf.config.list_physical_devices("GPU")),  # XLA: half the speed on the CPUs measured
+def compiled_model(recipe: Recipe, train_examples: int, epochs: int, strategy: str = "auto") -> tuple[keras.Model, str]:
+    """Build ``recipe``'s model in its precision and compile it with its optimiser and schedule.
+
+    Returns the model and the precision policy it was built in. Call
+    ``keras.utils.set_random_seed`` first: seeds make reruns identical. TensorFlow's global op
+    determinism is not needed for that on CPU (the tests check it) and would make vgg_bn 1.7x slower.
+    """
+    precision = fast_precision() if recipe.fast_precision else "float32"
+    steps_per_epoch = int(np.ceil(train_examples / recipe.batch_size))
+    with make_strategy(strategy).scope():
+        keras.mixed_precision.set_global_policy(precision)
+        try:
+            model = recipe.build()
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        model.compile(
+            optimizer=_optimizer(recipe, steps_per_epoch, epochs),
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+            metrics=["accuracy"],
+            jit_compile=bool(tf.config.list_physical_devices("GPU")),  # XLA: half the speed on the CPUs measured
+        )
+    return model, precision
+
+
+def recipe_dataset(
+    recipe: Recipe, images: np.ndarray, labels: np.ndarray, *, training: bool, seed: int, batch_size: int | None = None
+) -> tf.data.Dataset:
+    """Batches as ``recipe`` trains on them (shuffled and augmented when ``training``), one-hot labels."""
+    return make_dataset(
+        images, labels, batch_size=batch_size or recipe.batch_size, shuffle=training,
+        shift=training and recipe.shift, flip=training and recipe.flip, one_hot=True, seed=seed,
     )
-    return model
 
 
 def _fit_resumably(model, name: str, models_dir: Path, fit_args: dict, extra_callbacks: list) -> dict:

@@ -24,21 +24,23 @@ def make_dataset(
     *,
     batch_size: int,
     shuffle: bool = False,
-    augment: bool = False,
+    shift: int = 0,
+    flip: bool = False,
     one_hot: bool = False,
     seed: int = SEED,
 ) -> tf.data.Dataset:
     """Batches of float32 images in [0, 1] shaped (batch, 28, 28, 1), with labels if given.
 
     Labels come as int32 class indices, or as one-hot float32 rows with ``one_hot``.
-    ``augment`` applies :func:`shift_and_flip`, with seeds drawn from ``seed`` so that a rerun
-    sees exactly the same augmented batches. The arrays stay in memory; scaling and
+    ``shift`` (pixels) and ``flip`` augment with :func:`shift_and_flip`, with seeds drawn from
+    ``seed`` so that a rerun sees exactly the same augmented batches. The arrays stay in memory; scaling and
     augmentation run once per batch, not once per image.
     """
     ds = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
+    augment = bool(shift or flip)
     if augment:  # one seed pair per batch, from a seeded stream that changes every epoch
         batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         ds = tf.data.Dataset.zip((ds, batch_seeds))
@@ -49,7 +51,7 @@ def make_dataset(
         batch_images, batch_labels = batch if labels is not None else (batch, None)
         x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
         if augment:
-            x = shift_and_flip(x, batch_seed)
+            x = shift_and_flip(x, batch_seed, max_shift=shift, flip=flip)
         if batch_labels is None:
             return x
         y = tf.cast(batch_labels, tf.int32)

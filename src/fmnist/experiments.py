@@ -1,0 +1,146 @@
+"""The saved training runs behind ``05_improvements``: train each once, then read its results.
+
+An experiment trains one recipe with one seed (``fmnist experiment NAME``) and records the
+test-set class probabilities, for each image and for its mirror image, beside the model card.
+Every row of the comparison table, the test-time flip ablation and the ensemble are computed
+from those files, so the notebook never has to retrain anything to show them.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, model_path
+from fmnist.data import load
+from fmnist.evaluate import load_model, predict_proba
+from fmnist.files import atomic_path, read_json
+
+#: Trained experiment models (git-ignored) and their results files (committed).
+EXPERIMENTS_DIR = MODELS_DIR / "experiments"
+
+#: The classes the seed project found hard to tell apart, in the order the tables show them.
+HARD_CLASSES = ("Shirt", "T-shirt/top", "Pullover", "Coat")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One training run: a recipe from :data:`fmnist.train.RECIPES`, a seed, and what it tests."""
+
+    recipe: str
+    description: str
+    seed: int = SEED
+
+
+EXPERIMENTS = {
+    "baseline": Experiment("baseline", "the seed project's CNN"),
+    "vgg_bn": Experiment("vgg_bn", "default: vgg_bn (shift + flip augmentation, flip TTA)"),
+    "vgg_bn_deep": Experiment("vgg_bn_deep", "deeper: 3 convolutions per stage instead of 2"),
+    "vgg_bn_no_flip": Experiment("vgg_bn_no_flip", "default without flip augmentation"),
+    "vgg_bn_no_shift": Experiment("vgg_bn_no_shift", "default without shift augmentation"),
+    "vgg_bn_no_augment": Experiment("vgg_bn_no_augment", "default without any augmentation"),
+    "vgg_bn-seed1": Experiment("vgg_bn", "default, seed 1 (ensemble member)", seed=1),
+    "vgg_bn-seed2": Experiment("vgg_bn", "default, seed 2 (ensemble member)", seed=2),
+}
+ENSEMBLE = ("vgg_bn", "vgg_bn-seed1", "vgg_bn-seed2")
+#: Out-of-fold probabilities of the training images (``fmnist out-of-fold``), for 04's label errors.
+OOF_PATH = EXPERIMENTS_DIR / "train_oof_probs.npz"
+
+
+def probs_path(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> Path:
+    """Test-set probabilities of experiment ``name``: arrays ``plain`` and ``mirrored``, (10000, 10)."""
+    return Path(experiments_dir) / f"{name}.test_probs.npz"
+
+
+def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path:
+    """Train experiment ``name`` if needed, record its test probabilities; return their path.
+
+    The committed models in ``models_dir`` are the runs ``baseline`` and ``vgg_bn`` (same recipe,
+    same seed), so those two are scored, not retrained. A run whose results exist is skipped.
+    """
+    from fmnist.train import train
+
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
+    experiment = EXPERIMENTS[name]
+    target = probs_path(name, experiments_dir)
+    if target.is_file():
+        return target
+    if _is_committed(name, experiment, models_dir):
+        model, card = load_model(model_path(name, models_dir)), read_json(card_path(name, models_dir))
+    else:
+        training = train(
+            experiment.recipe, run_name=name, seed=experiment.seed, source=source, models_dir=experiments_dir
+        )
+        model, card = training.model, training.card
+    _, (x_test, _) = load(source)
+    plain = predict_proba(model, x_test)
+    mirrored = predict_proba(model, x_test[:, :, ::-1])
+    with atomic_path(target) as tmp:
+        np.savez_compressed(tmp, plain=plain, mirrored=mirrored, training_seconds=card["training_seconds"])
+    return target
+
+
+def _is_committed(name: str, experiment: Experiment, models_dir: Path) -> bool:
+    card = card_path(name, models_dir)
+    if not (model_path(name, models_dir).is_file() and card.is_file()):
+        return False
+    card = read_json(card)
+    return card.get("recipe_name", card["model"]) == experiment.recipe and card["seed"] == experiment.seed
+
+
+def recorded_probs(name: str, flip_tta: bool = True, experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:
+    """Recorded test probabilities of experiment ``name``, averaged with the mirror image's if ``flip_tta``."""
+    path = probs_path(name, experiments_dir)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no results for experiment {name!r}; run `fmnist experiment {name}`")
+    with np.load(path) as saved:
+        return (saved["plain"] + saved["mirrored"]) / 2 if flip_tta else saved["plain"]
+
+
+def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> float:
+    """Training time recorded for experiment ``name``."""
+    with np.load(probs_path(name, experiments_dir)) as saved:
+        return float(saved["training_seconds"])
+
+
+def score(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Test accuracy, then the recall of each of :data:`HARD_CLASSES`."""
+    predicted = probs.argmax(axis=1)
+    row = {"test accuracy": float(np.mean(predicted == labels))}
+    for cls in HARD_CLASSES:
+        index = CLASS_NAMES.index(cls)
+        row[f"{cls} recall"] = float(np.mean(predicted[labels == index] == index))
+    return row
+
+
+def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
+    """One row per model: every recorded experiment, the default without flip TTA, the ensemble.
+
+    Experiments not run yet are left out. Training time is in minutes (for the ensemble,
+    the sum of its members').
+    """
+    done = [name for name in EXPERIMENTS if probs_path(name, experiments_dir).is_file()]
+    rows = {}
+    for name in done:
+        tta = EXPERIMENTS[name].recipe != "baseline"
+        rows[name] = {
+            "what it tests": EXPERIMENTS[name].description,
+            **score(recorded_probs(name, tta, experiments_dir), labels),
+            "training minutes": training_seconds(name, experiments_dir) / 60,
+        }
+        if name == "vgg_bn":
+            rows["vgg_bn_no_tta"] = {
+                "what it tests": "default without flip TTA (same model)",
+                **score(recorded_probs(name, False, experiments_dir), labels),
+                "training minutes": rows[name]["training minutes"],
+            }
+    if all(member in done for member in ENSEMBLE):
+        mean_probs = np.mean([recorded_probs(member, True, experiments_dir) for member in ENSEMBLE], axis=0)
+        rows["ensemble"] = {
+            "what it tests": f"mean probabilities of {', '.join(ENSEMBLE)}",
+            **score(mean_probs, labels),
+            "training minutes": sum(training_seconds(m, experiments_dir) for m in ENSEMBLE) / 60,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,101 @@
+"""Experiment runs for 05_improvements: recording test predictions, then tables from the records."""
+
+import numpy as np
+import pytest
+
+from fmnist import experiments
+from fmnist.config import card_path, model_path
+from fmnist.experiments import ENSEMBLE, Experiment, comparison, probs_path, recorded_probs, run, score
+from fmnist.files import read_json, write_json
+from fmnist.models import build_baseline_cnn
+
+
+def _record(directory, name, plain, mirrored, seconds=60.0):
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(probs_path(name, directory), plain=plain, mirrored=mirrored, training_seconds=seconds)
+
+
+def _one_hot(classes):
+    return np.eye(10, dtype=np.float32)[classes]
+
+
+def test_score_reports_accuracy_and_hard_class_recall():
+    labels = np.array([6, 6, 0, 2, 4, 9])
+    predicted = np.array([6, 0, 0, 2, 2, 9])
+    row = score(_one_hot(predicted), labels)
+    assert row == {
+        "test accuracy": pytest.approx(4 / 6),
+        "Shirt recall": 0.5,
+        "T-shirt/top recall": 1.0,
+        "Pullover recall": 1.0,
+        "Coat recall": 0.0,
+    }
+
+
+def test_comparison_derives_the_tta_ablation_and_the_ensemble(tmp_path):
+    labels = np.array([6, 0, 2, 4])
+    _record(tmp_path, "baseline", _one_hot([0, 0, 2, 4]), _one_hot([6, 6, 6, 6]), seconds=90)
+    unsure = _one_hot([6, 0, 2, 2])
+    unsure[3, [2, 4]] = [0.55, 0.45]  # wrong on the coat, but only just: its mirror image puts that right
+    _record(tmp_path, "vgg_bn", unsure, _one_hot([6, 0, 2, 4]))
+    for member, predicted in zip(ENSEMBLE[1:], ([6, 0, 0, 4], [6, 0, 0, 4])):
+        _record(tmp_path, member, _one_hot(predicted), _one_hot(predicted))
+    table = comparison(labels, tmp_path)
+    assert list(table.index) == ["baseline", "vgg_bn", "vgg_bn_no_tta", "vgg_bn-seed1", "vgg_bn-seed2", "ensemble"]
+    assert table.loc["baseline", "test accuracy"] == 0.75  # the seed's CNN predicts without flip averaging
+    assert table.loc["baseline", "training minutes"] == 1.5
+    assert table.loc["vgg_bn_no_tta", "test accuracy"] == 0.75 and table.loc["vgg_bn", "test accuracy"] == 1.0
+    assert table.loc["ensemble", "test accuracy"] == 0.75  # two members outvote the default on the pullover
+    assert table.loc["ensemble", "training minutes"] == 3.0
+
+
+def test_comparison_leaves_out_runs_not_recorded_and_the_incomplete_ensemble(tmp_path):
+    _record(tmp_path, "vgg_bn", _one_hot([0]), _one_hot([0]))
+    assert list(comparison(np.array([0]), tmp_path).index) == ["vgg_bn", "vgg_bn_no_tta"]
+
+
+def test_missing_records_name_the_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run `fmnist experiment vgg_bn_deep`"):
+        recorded_probs("vgg_bn_deep", experiments_dir=tmp_path)
+    with pytest.raises(ValueError, match="unknown experiment 'resnet'"):
+        run("resnet", experiments_dir=tmp_path)
+
+
+def test_every_experiment_names_a_recipe():
+    from fmnist.train import RECIPES
+
+    assert {e.recipe for e in experiments.EXPERIMENTS.values()} <= set(RECIPES)
+    assert set(ENSEMBLE) <= set(experiments.EXPERIMENTS)
+
+
+def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
+    models_dir, experiments_dir = tmp_path / "models", tmp_path / "experiments"
+    models_dir.mkdir()
+    model = build_baseline_cnn()
+    model.save(model_path("baseline", models_dir))
+    write_json(card_path("baseline", models_dir), {"model": "baseline", "seed": 42, "training_seconds": 12.5})
+    path = run("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
+    x_test = splits[1][0]
+    with np.load(path) as saved:
+        np.testing.assert_allclose(saved["plain"], model.predict(x_test[..., None] / 255, verbose=0), atol=1e-5)
+        np.testing.assert_allclose(saved["mirrored"], model.predict(x_test[:, :, ::-1, None] / 255, verbose=0), atol=1e-5)
+        assert saved["training_seconds"] == 12.5
+    assert list(experiments_dir.iterdir()) == [path]  # nothing trained
+    recorded = path.stat().st_mtime_ns
+    assert run("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir) == path
+    assert path.stat().st_mtime_ns == recorded  # a finished run is skipped
+
+
+@pytest.mark.slow
+def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
+    from helpers import tiny_splits, write_idx_dir
+
+    idx_dir = write_idx_dir(tmp_path / "idx", tiny_splits(n_train=200))
+    monkeypatch.setitem(experiments.EXPERIMENTS, "baseline-seed3", Experiment("baseline", "test run", seed=3))
+    experiments_dir = tmp_path / "experiments"
+    path = run("baseline-seed3", source=idx_dir, experiments_dir=experiments_dir, models_dir=tmp_path / "models")
+    card = read_json(card_path("baseline-seed3", experiments_dir))
+    assert (card["model"], card["recipe_name"], card["seed"]) == ("baseline-seed3", "baseline", 3)
+    assert model_path("baseline-seed3", experiments_dir).is_file()
+    with np.load(path) as saved:
+        assert saved["plain"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]

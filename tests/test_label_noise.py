@@ -1,0 +1,78 @@
+"""Out-of-fold scoring and confident-learning flags for likely label errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fmnist.label_noise import flagged, load_probs, out_of_fold_probs, ranked_suspects, save_probs, write_suspects
+
+
+def _probs(labels, confidence=0.9):
+    probs = np.full((len(labels), 10), (1 - confidence) / 9)
+    probs[np.arange(len(labels)), labels] = confidence
+    return probs
+
+
+def test_a_confidently_contradicted_label_is_flagged_and_ranked_first():
+    labels = np.tile(np.arange(10), 20)
+    probs = _probs(labels)
+    probs[5] = _probs(np.array([3]))[0]  # labelled 5, the model is sure it is a 3
+    probs[17] = _probs(np.array([2]), confidence=0.95)[0]  # labelled 7, even surer it is a 2
+    probs[27] = _probs(np.array([2]), confidence=0.6)[0]  # less sure than usual for a 2: not flagged
+    probs[8] = np.full(10, 0.1)  # no idea: nothing above any class's threshold, not flagged
+    mask = flagged(probs, labels)
+    assert np.flatnonzero(mask).tolist() == [5, 17]
+    table = ranked_suspects(probs, labels, "train")
+    assert table["index"].tolist() == [17, 5]  # lowest probability of the given label first
+    assert table.loc[1, ["given_label", "predicted_label"]].tolist() == ["Sandal", "Dress"]
+    assert (table["split"] == "train").all()
+
+
+def test_suspects_csv_is_ranked_from_one(tmp_path):
+    labels = np.tile(np.arange(10), 5)
+    probs = _probs(labels)
+    probs[[4, 9]] = _probs(np.array([0, 1]))
+    path = tmp_path / "assets" / "suspected_label_errors.csv"
+    write_suspects(path, ranked_suspects(probs, labels, "test"))
+    written = pd.read_csv(path)
+    assert written.columns.tolist() == ["rank", "split", "index", "given_label", "predicted_label", "p_given", "p_predicted"]
+    assert written["rank"].tolist() == [1, 2] and sorted(written["index"]) == [4, 9]
+    assert not [p for p in path.parent.iterdir() if p != path]  # no temporary file left
+
+
+def test_probs_file_round_trip_and_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run `fmnist out-of-fold`"):
+        load_probs(tmp_path / "missing.npz")
+    probs = np.random.default_rng(0).dirichlet(np.ones(10), size=7).astype(np.float32)
+    save_probs(tmp_path / "oof.npz", probs)
+    np.testing.assert_array_equal(load_probs(tmp_path / "oof.npz"), probs)
+
+
+@pytest.mark.slow
+def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeypatch):
+    from helpers import tiny_splits
+
+    import fmnist.label_noise as label_noise
+    import fmnist.train
+
+    (images, labels), _ = tiny_splits(n_train=60)
+    trained_on, scored = [], []
+    real_dataset, real_predict = fmnist.train.recipe_dataset, label_noise.predict_proba
+
+    def recording_dataset(recipe, x, y, **kwargs):
+        trained_on.append({row.tobytes() for row in x})
+        return real_dataset(recipe, x, y, **kwargs)
+
+    def recording_predict(model, x, tta):
+        scored.append({row.tobytes() for row in x})
+        return real_predict(model, x, tta)
+
+    monkeypatch.setattr(fmnist.train, "recipe_dataset", recording_dataset)
+    monkeypatch.setattr(label_noise, "predict_proba", recording_predict)
+    probs = out_of_fold_probs(images, labels, folds=3, epochs=1)
+    assert probs.shape == (60, 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert len(scored) == 3 and sum(map(len, scored)) == 60  # every image scored exactly once
+    assert set().union(*scored) == {row.tobytes() for row in images}
+    for train_set, score_set in zip(trained_on, scored):
+        assert len(train_set) == 40 and not train_set & score_set  # by a model that never trained on it
