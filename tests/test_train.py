@@ -53,9 +53,19 @@ def test_same_seed_same_model(tmp_path, name):
 
 def test_default_recipe_card(tmp_path):
     card = train(epochs=1, train_size=1000, models_dir=tmp_path, verbose=0).card
-    assert card["model"] == "vgg_bn"
+    assert card["model"] == "vgg_bn" and card["architecture"] == "build_vgg_bn()"
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert card["precision"] in ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def test_variant_recipes_change_one_thing_each():
+    from fmnist.train import RECIPES, _describe
+
+    default = RECIPES["vgg_bn"]
+    assert _describe(RECIPES["vgg_bn_deep"].build) == "build_vgg_bn(convs_per_stage=3)"
+    assert (RECIPES["vgg_bn_no_flip"].flip, RECIPES["vgg_bn_no_flip"].shift) == (False, default.shift)
+    assert (RECIPES["vgg_bn_no_shift"].flip, RECIPES["vgg_bn_no_shift"].shift) == (True, 0)
+    assert RECIPES["vgg_bn_no_augment"].epochs == default.epochs and RECIPES["vgg_bn_no_augment"].flip_tta
 
 
 def test_test_curves_end_at_the_reported_accuracy(tmp_path):

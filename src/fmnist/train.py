@@ -177,6 +177,7 @@ def train(
         "epochs": epochs,
         "training_seconds": round(sum(history["epoch_seconds"]), 1),
         "parameters": model.count_params(),
+        "architecture": _describe(recipe.build),
         "recipe": {k: v for k, v in asdict(recipe).items() if k != "build"},
         "precision": precision,
         "seed": seed,
@@ -296,6 +297,14 @@ def _optimizer(recipe: Recipe, steps_per_epoch: int, epochs: int) -> keras.optim
     if recipe.optimizer == "sgd":
         return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay)
     return keras.optimizers.Adam(rate, weight_decay=recipe.weight_decay)
+
+
+def _describe(build: Callable) -> str:
+    """How a recipe builds its model, e.g. ``build_vgg_bn(convs_per_stage=3)``."""
+    if isinstance(build, partial):
+        arguments = ", ".join(f"{key}={value!r}" for key, value in build.keywords.items())
+        return f"{build.func.__name__}({arguments})"
+    return f"{build.__name__}()"
 
 
 def _device_names() -> list[str]:
