@@ -74,7 +74,7 @@ def transfer_learn(
         ("fine-tuned", True, 1e-5, finetune_epochs),
     ):
         backbone.trainable = trainable
-        model.compile(keras.optimizers.Adam(rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         start, timer = time.perf_counter(), TrainingTimer()
         history = model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False, callbacks=[timer], verbose=0)
         phases.append(
