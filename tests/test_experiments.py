@@ -41,17 +41,17 @@ def test_comparison_derives_the_tta_ablation_and_the_ensemble(tmp_path):
     for member, predicted in zip(ENSEMBLE[1:], ([6, 0, 0, 4], [6, 0, 0, 4])):
         _record(tmp_path, member, _one_hot(predicted), _one_hot(predicted))
     table = comparison(labels, tmp_path)
-    assert list(table.index) == ["baseline", "vgg_bn", "vgg_bn_no_tta", "vgg_bn-seed1", "vgg_bn-seed2", "ensemble"]
+    assert list(table.index) == ["baseline", "vgg_bn", "vgg_bn (no TTA)", "vgg_bn-seed1", "vgg_bn-seed2", "ensemble"]
     assert table.loc["baseline", "test accuracy"] == 0.75  # the seed's CNN predicts without flip averaging
     assert table.loc["baseline", "training minutes"] == 1.5
-    assert table.loc["vgg_bn_no_tta", "test accuracy"] == 0.75 and table.loc["vgg_bn", "test accuracy"] == 1.0
+    assert table.loc["vgg_bn (no TTA)", "test accuracy"] == 0.75 and table.loc["vgg_bn", "test accuracy"] == 1.0
     assert table.loc["ensemble", "test accuracy"] == 0.75  # two members outvote the default on the pullover
     assert table.loc["ensemble", "training minutes"] == 3.0
 
 
 def test_comparison_leaves_out_runs_not_recorded_and_the_incomplete_ensemble(tmp_path):
     _record(tmp_path, "vgg_bn", _one_hot([0]), _one_hot([0]))
-    assert list(comparison(np.array([0]), tmp_path).index) == ["vgg_bn", "vgg_bn_no_tta"]
+    assert list(comparison(np.array([0]), tmp_path).index) == ["vgg_bn", "vgg_bn (no TTA)"]
 
 
 def test_missing_records_name_the_command(tmp_path):
