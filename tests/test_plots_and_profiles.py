@@ -64,6 +64,13 @@ def test_every_figure_function_draws(splits):
         plots.prediction_grid(images, labels, probs, np.arange(5)),
         plots.pairs_bar(pairs),
         plots.heatmap_overlays(images[:3], np.zeros((3, 28, 28)), ["a", "b", "c"]),
+        plots.model_comparison(pd.DataFrame({"acc": [0.9, 0.94]}, index=["a", "b"]), ["acc"], reference="b"),
+        plots.reliability_diagram({"raw": pd.DataFrame({"confidence": [0.5, 0.9], "accuracy": [0.6, 0.95]})}),
+        plots.suspects_grid(
+            pd.DataFrame({"split": ["train", "test"], "index": [0, 1], "given_label": ["Bag", "Coat"],
+                          "predicted_label": ["Dress", "Shirt"], "p_predicted": [0.9, 0.8]}),
+            {"train": images, "test": images},
+        ),
     ]
     assert all(isinstance(fig, plt.Figure) and fig.axes for fig in figures)
     plt.close("all")

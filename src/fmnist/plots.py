@@ -192,16 +192,26 @@ def heatmap_overlays(images, heatmaps, titles, ncols=6):
     return fig
 
 
-def model_comparison(table, metrics):
-    """Horizontal grouped bars: one group per model (table rows), one bar per metric column."""
-    ax = table[list(metrics)].iloc[::-1].plot.barh(figsize=(9, 0.55 * len(table) * len(metrics) ** 0.5 + 1.5), width=0.8)
-    ax.set_xlim(0.6, 1.0)
-    ax.set_xlabel("test set")
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_title("Test accuracy and recall of the hard classes, per model")
-    plt.tight_layout()
-    return ax.figure
+def model_comparison(table, metrics, reference=None):
+    """One panel per metric (in %), one row per model; a dashed line marks the ``reference`` row."""
+    rows = np.arange(len(table))
+    fig, axes = plt.subplots(
+        1, len(metrics), sharey=True, squeeze=False, figsize=(2.6 * len(metrics) + 2, 0.32 * len(table) + 1.2)
+    )
+    axes = axes[0]
+    for ax, metric in zip(axes, metrics):
+        values = 100 * table[metric].to_numpy()
+        ax.scatter(values, rows, color="tab:blue", zorder=3)
+        if reference is not None:
+            ax.axvline(100 * table.loc[reference, metric], color="gray", linestyle="--", linewidth=1)
+        ax.set_title(metric, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.margins(x=0.15)
+    axes[0].set_yticks(rows, table.index)
+    axes[0].invert_yaxis()
+    fig.suptitle("Test accuracy and recall of the hard classes (%), per model")
+    fig.tight_layout()
+    return fig
 
 
 def reliability_diagram(tables):
