@@ -99,3 +99,29 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
     assert model_path("baseline-seed3", experiments_dir).is_file()
     with np.load(path) as saved:
         assert saved["plain"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]
+
+
+README_ROWS = {
+    "seed's baseline (10 epochs)": "baseline",
+    "**vgg_bn**, the default": "vgg_bn",
+    "vgg_bn predicting without flip averaging": "vgg_bn (no TTA)",
+    "deeper: 3 convolutions per stage": "vgg_bn_deep",
+    "without shift augmentation": "vgg_bn_no_shift",
+    "without flip augmentation (no flip averaging)": "vgg_bn_no_flip (no TTA)",
+    "without any augmentation (no flip averaging)": "vgg_bn_no_augment (no TTA)",
+    "ensemble of 3 seeds of the default": "ensemble",
+}
+
+
+@pytest.mark.integration
+def test_readme_answers_match_the_recorded_experiments(real_splits):
+    """README's table of answers is copied from 05_improvements: it must agree with the records."""
+    from fmnist.config import PROJ_ROOT
+
+    table = comparison(real_splits[1][1])
+    lines = {line.split(" | ")[0].lstrip("| "): line for line in (PROJ_ROOT / "README.md").read_text().splitlines()}
+    for label, name in README_ROWS.items():
+        cells = [c.strip().strip("*") for c in lines[label].strip("|").split("|")]
+        row = table.loc[name]
+        expected = [f"{100 * row['test accuracy']:.2f}%"] + [f"{100 * row[f'{c} recall']:.1f}%" for c in experiments.HARD_CLASSES]
+        assert cells[1:6] == expected, label
