@@ -133,6 +133,7 @@ def train(
 
     Files are named after ``run_name`` (default: ``name``), so one recipe can be trained with
     several seeds side by side.
+
     ``train_size`` trains on a stratified subset of that many images (for quick runs); the
     test set is always the full one and is used only for the final report (and, with
     ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
