@@ -67,8 +67,8 @@ def test_where_errors_go_rows_are_shares():
     assert "Bag" not in table.columns  # nothing goes there
 
 
-def test_grad_cam_finds_the_evidence():
-    """A model whose class-0 score reads only the top-left corner must light up that corner."""
+def _two_corner_model():
+    """Class 0 reads the top-left 10x10 corner, class 1 the bottom-right one."""
     model = keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -78,8 +78,16 @@ def test_grad_cam_finds_the_evidence():
         ]
     )
     kernel = np.zeros((784, 10), dtype=np.float32)
-    kernel[np.ravel_multi_index(np.mgrid[0:10, 0:10].reshape(2, -1), (28, 28)), 0] = 1.0
+    corner = np.mgrid[0:10, 0:10].reshape(2, -1)
+    kernel[np.ravel_multi_index(corner, (28, 28)), 0] = 1.0
+    kernel[np.ravel_multi_index(corner + 18, (28, 28)), 1] = 1.0
     model.layers[-1].kernel.assign(kernel)
+    return model
+
+
+def test_grad_cam_finds_the_evidence():
+    """A model whose class-0 score reads only the top-left corner must light up that corner."""
+    model = _two_corner_model()
     images = np.zeros((2, 28, 28), dtype=np.uint8)
     images[:, :, :] = 50
     images[:, 0:10, 0:10] = 255  # the evidence
@@ -107,24 +115,6 @@ def test_heat_maps_of_a_flattened_mixed_precision_head_are_not_empty():
     images = np.random.default_rng(1).integers(0, 256, (4, 28, 28)).astype(np.uint8)
     maps = grad_cam(model, images, model.predict(images[..., None] / 255, verbose=0).argmax(axis=1))
     assert (maps.max(axis=(1, 2)) == pytest.approx(1.0)) and (maps > 0.05).mean() > 0.05
-
-
-def _two_corner_model():
-    """Class 0 reads the top-left 10x10 corner, class 1 the bottom-right one."""
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(1, 1, kernel_initializer="ones", bias_initializer="zeros", activation="relu"),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax", kernel_initializer="zeros"),
-        ]
-    )
-    kernel = np.zeros((784, 10), dtype=np.float32)
-    corner = np.mgrid[0:10, 0:10].reshape(2, -1)
-    kernel[np.ravel_multi_index(corner, (28, 28)), 0] = 1.0
-    kernel[np.ravel_multi_index(corner + 18, (28, 28)), 1] = 1.0
-    model.layers[-1].kernel.assign(kernel)
-    return model
 
 
 def test_contrast_maps_show_only_what_separates_two_classes():

@@ -60,7 +60,11 @@ def predict_proba(model: keras.Model, images: np.ndarray, flip_tta: bool = False
 
 def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, flip_tta: bool = False) -> Evaluation:
     """Evaluate ``model`` on uint8 ``images`` with integer ``labels``."""
-    probs = predict_proba(model, images, flip_tta)
+    return evaluate_probs(predict_proba(model, images, flip_tta), labels)
+
+
+def evaluate_probs(probs: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Evaluate predicted class probabilities (n, 10) against integer ``labels``."""
     predicted = probs.argmax(axis=1)
     report_args = {"labels": range(NUM_CLASSES), "target_names": CLASS_NAMES, "zero_division": 0}
     per_class = classification_report(labels, predicted, output_dict=True, **report_args)

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, model_path
+from fmnist.config import MODELS_DIR, SEED, card_path, model_path
 from fmnist.data import load
-from fmnist.evaluate import load_model, predict_proba
+from fmnist.evaluate import evaluate_probs, load_model, predict_proba
 from fmnist.files import atomic_path, read_json
+from fmnist.train import RECIPES, train
 
 #: Trained experiment models (git-ignored) and their results files (committed).
 EXPERIMENTS_DIR = MODELS_DIR / "experiments"
@@ -60,8 +61,6 @@ def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, mode
     The committed models in ``models_dir`` are the runs ``baseline`` and ``vgg_bn`` (same recipe,
     same seed), so those two are scored, not retrained. A run whose results exist is skipped.
     """
-    from fmnist.train import train
-
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
     experiment = EXPERIMENTS[name]
@@ -108,12 +107,8 @@ def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> floa
 
 def score(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Test accuracy, then the recall of each of :data:`HARD_CLASSES`."""
-    predicted = probs.argmax(axis=1)
-    row = {"test accuracy": float(np.mean(predicted == labels))}
-    for cls in HARD_CLASSES:
-        index = CLASS_NAMES.index(cls)
-        row[f"{cls} recall"] = float(np.mean(predicted[labels == index] == index))
-    return row
+    result = evaluate_probs(probs, labels)
+    return {"test accuracy": result.accuracy, **{f"{cls} recall": result.per_class_accuracy[cls] for cls in HARD_CLASSES}}
 
 
 def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
@@ -125,7 +120,7 @@ def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> p
     done = [name for name in EXPERIMENTS if probs_path(name, experiments_dir).is_file()]
     rows = {}
     for name in done:
-        tta = EXPERIMENTS[name].recipe != "baseline"
+        tta = RECIPES[EXPERIMENTS[name].recipe].flip_tta
         rows[name] = {
             "what it tests": EXPERIMENTS[name].description,
             **score(recorded_probs(name, tta, experiments_dir), labels),
