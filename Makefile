@@ -34,10 +34,10 @@ data: install ## Find the data; on Debian/Ubuntu as root, apt-get installs it wh
 	    echo "Provide the data as the message above says, then run make again." >&2; exit 1; \
 	  fi; }
 
-train: data ## Train the default model into models/vgg_bn.keras (+ history and model card)
+train: data ## Train the default model into models/vgg_bn.weights.h5 (+ history and model card)
 	$(BIN)/fmnist train --model vgg_bn
 
-evaluate: install ## Print test accuracy and the per-class report of models/vgg_bn.keras
+evaluate: install ## Print test accuracy and the per-class report of models/vgg_bn.weights.h5
 	$(BIN)/fmnist evaluate --model vgg_bn
 
 experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)

@@ -1,5 +1,5 @@
 import pytest
-from helpers import tiny_splits, write_csv_dir, write_idx_dir
+from helpers import stratified_head, tiny_splits, write_csv_dir, write_idx_dir
 
 
 @pytest.fixture
@@ -28,3 +28,14 @@ def real_source():
 @pytest.fixture(scope="session")
 def real_splits(real_source):
     return real_source.read()
+
+
+@pytest.fixture(scope="session")
+def small_real_dir(tmp_path_factory, real_splits):
+    """IDX files of 2,000 real training and 500 real test images, 10% of each class each.
+
+    Training tests use it: real images, at a cost that does not grow with the test set.
+    """
+    (x_train, y_train), (x_test, y_test) = real_splits
+    small = (stratified_head(x_train, y_train, 200), stratified_head(x_test, y_test, 50))
+    return write_idx_dir(tmp_path_factory.mktemp("small-real"), small)

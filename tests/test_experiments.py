@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from fmnist import experiments
-from fmnist.config import card_path, model_path
+from fmnist.config import card_path, weights_path
 from fmnist.experiments import ENSEMBLE, Experiment, comparison, probs_path, recorded_probs, run, score
 from fmnist.files import read_json, write_json
+from fmnist.model_files import save_weights
 from fmnist.models import build_baseline_cnn
 
 
@@ -62,7 +63,7 @@ def test_missing_records_name_the_command(tmp_path):
 
 
 def test_every_experiment_names_a_recipe():
-    from fmnist.train import RECIPES
+    from fmnist.recipes import RECIPES
 
     assert {e.recipe for e in experiments.EXPERIMENTS.values()} <= set(RECIPES)
     assert set(ENSEMBLE) <= set(experiments.EXPERIMENTS)
@@ -72,8 +73,11 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
     models_dir, experiments_dir = tmp_path / "models", tmp_path / "experiments"
     models_dir.mkdir()
     model = build_baseline_cnn()
-    model.save(model_path("baseline", models_dir))
-    write_json(card_path("baseline", models_dir), {"model": "baseline", "seed": 42, "training_seconds": 12.5})
+    sha = save_weights(model, "baseline", weights_path("baseline", models_dir))
+    write_json(
+        card_path("baseline", models_dir),
+        {"model": "baseline", "recipe_name": "baseline", "seed": 42, "training_seconds": 12.5, "weights_sha256": sha},
+    )
     path = run("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
     x_test = splits[1][0]
     with np.load(path) as saved:
@@ -96,7 +100,7 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
     path = run("baseline-seed3", source=idx_dir, experiments_dir=experiments_dir, models_dir=tmp_path / "models")
     card = read_json(card_path("baseline-seed3", experiments_dir))
     assert (card["model"], card["recipe_name"], card["seed"]) == ("baseline-seed3", "baseline", 3)
-    assert model_path("baseline-seed3", experiments_dir).is_file()
+    assert weights_path("baseline-seed3", experiments_dir).is_file()
     with np.load(path) as saved:
         assert saved["plain"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]
 

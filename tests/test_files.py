@@ -16,15 +16,15 @@ def test_replaces_the_file_when_the_block_succeeds(tmp_path):
 
 
 def test_interrupted_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
-    path = tmp_path / "model.keras"
+    path = tmp_path / "model.weights.h5"
     path.write_bytes(b"old model")
     with pytest.raises(KeyboardInterrupt):
         with atomic_path(path) as tmp:
-            assert tmp.suffix == ".keras" and tmp.parent == tmp_path
+            assert tmp.name.endswith(".weights.h5") and tmp.parent == tmp_path  # Keras insists on it
             tmp.write_bytes(b"half a new mod")
             raise KeyboardInterrupt
     assert path.read_bytes() == b"old model"
-    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model.weights.h5"]
 
 
 def test_new_file_gets_the_usual_permissions(tmp_path):

@@ -1,13 +1,17 @@
-"""Training survives kill -9 and resumes; the same code trains under MirroredStrategy."""
+"""Training survives kill -9 and resumes; the same code trains under MirroredStrategy and on two workers."""
 
+import json
+import os
+import re
+import socket
 import subprocess
 import sys
 import time
 
 import pytest
 
-from fmnist.config import card_path, history_path, model_path
-from fmnist.evaluate import load_model
+from fmnist.config import card_path, history_path, weights_path
+from fmnist.model_files import load_model
 from fmnist.files import read_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -27,7 +31,7 @@ def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path):
         time.sleep(0.05)
     process.kill()  # SIGKILL: no clean-up of any kind
     process.wait()
-    assert not model_path("baseline", models).exists(), "killed too late: training had finished"
+    assert not weights_path("baseline", models).exists(), "killed too late: training had finished"
     finished = len(epoch_log.read_text().splitlines()) - 1
     assert finished >= 2
 
@@ -38,11 +42,11 @@ def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path):
     assert len(history["val_accuracy"]) == 4  # every epoch once, across both processes
     card = read_json(card_path("baseline", models))
     assert card["epochs"] == 4 and card["test_accuracy"] > 0.8  # uninterrupted: about 0.84
-    assert load_model(model_path("baseline", models)).count_params() == card["parameters"]
+    assert load_model(weights_path("baseline", models)).count_params() == card["parameters"]
     assert not list(models.glob(".*")), "backup and epoch log are removed once the model is saved"
 
 
-def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
+def test_mirrored_strategy_on_two_logical_cpus(tmp_path, small_real_dir):
     script = f"""
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
@@ -51,13 +55,48 @@ from fmnist.distribute import make_strategy
 from fmnist.train import train
 strategy = make_strategy("mirrored")
 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
-run = train("vgg_bn", epochs=1, train_size=1000, models_dir={str(tmp_path)!r}, strategy="mirrored", verbose=0)
+run = train("vgg_bn", epochs=1, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r}, strategy="mirrored", verbose=0)
 print("replicas", strategy.num_replicas_in_sync, "accuracy", run.card["test_accuracy"])
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2" in result.stdout
-    assert model_path("vgg_bn", tmp_path).is_file()
+    assert weights_path("vgg_bn", tmp_path).is_file()
+
+
+def test_two_workers_train_together_and_only_the_chief_saves(tmp_path, small_real_dir):
+    """Two `fmnist train` processes on 127.0.0.1 form a MultiWorkerMirroredStrategy cluster."""
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    workers = []
+    for index in range(2):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        command = [
+            sys.executable, "-m", "fmnist", "train", "--model", "baseline", "--epochs", "1", "--strategy", "multiworker",
+            "--data", str(small_real_dir), "--models-dir", str(tmp_path / f"models-{index}"),
+        ]
+        workers.append(
+            subprocess.Popen(
+                command, env={**os.environ, "TF_CONFIG": tf_config}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    for worker, (stdout, stderr) in zip(workers, outputs):
+        assert worker.returncode == 0, stderr[-3000:]
+    chief, other = (tmp_path / f"models-{index}" for index in range(2))
+    assert "Trained baseline" in outputs[0][0] and "the chief saves the model" in outputs[1][0]
+    assert sorted(path.name for path in chief.iterdir()) == [
+        "baseline.card.json", "baseline.history.json", "baseline.weights.h5"
+    ]
+    assert not other.exists()
+    # Both workers log the same losses and accuracies: the metrics are reduced across the cluster.
+    metrics = [re.search(r"accuracy: .* val_loss: [0-9.]+", stdout).group() for stdout, _ in outputs]
+    assert metrics[0] == metrics[1]
+    assert load_model(weights_path("baseline", chief)).count_params() == read_json(card_path("baseline", chief))["parameters"]
 
 
 def test_unknown_strategy_is_refused():

@@ -6,8 +6,10 @@ import sys
 import numpy as np
 import pytest
 
-from fmnist.config import card_path, history_path, model_path
-from fmnist.evaluate import load_model
+from fmnist.config import card_path, history_path, weights_path
+from fmnist.data import load
+from fmnist.model_files import load_model, sha256
+from fmnist.runtime import fast_precision, has_gpu
 from fmnist.files import read_json
 from fmnist.train import train
 
@@ -18,14 +20,15 @@ def fmnist_cli(*args):
     return subprocess.run([sys.executable, "-m", "fmnist", *args], capture_output=True, text=True, timeout=300)
 
 
-def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
-    trained = fmnist_cli("train", "--model", "baseline", "--epochs", "1", "--train-size", "3000", "--models-dir", str(tmp_path))
+def test_cli_trains_then_evaluates_the_saved_model(tmp_path, small_real_dir):
+    data = ("--data", str(small_real_dir))
+    trained = fmnist_cli("train", "--model", "baseline", "--epochs", "1", *data, "--models-dir", str(tmp_path))
     assert trained.returncode == 0, trained.stderr
-    assert "43/43 - " in trained.stdout  # one progress line per epoch: 2700 images / 64 per batch
+    assert "29/29 - " in trained.stdout  # one progress line per epoch: 1800 images / 64 per batch
     assert "Trained baseline" in trained.stdout
 
     card = read_json(card_path("baseline", tmp_path))
-    assert card["examples"] == {"train": 2700, "validation": 300, "test": 10000}
+    assert card["examples"] == {"train": 1800, "validation": 200, "test": 500}
     assert card["epochs"] == 1
     assert list(card["per_class_accuracy"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
@@ -35,41 +38,56 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path):
     assert len(history["val_accuracy"]) == 1
     assert card["training_seconds"] == pytest.approx(history["epoch_seconds"][0], abs=0.1)
 
-    evaluated = fmnist_cli("evaluate", "--model", "baseline", "--models-dir", str(tmp_path))
+    evaluated = fmnist_cli("evaluate", "--model", "baseline", *data, "--models-dir", str(tmp_path))
     assert evaluated.returncode == 0, evaluated.stderr
-    assert f"test accuracy {card['test_accuracy']:.4f} on 10000 images" in evaluated.stdout
+    assert f"test accuracy {card['test_accuracy']:.4f} on 500 images" in evaluated.stdout
     assert "Shirt" in evaluated.stdout and "macro avg" in evaluated.stdout
 
 
 @pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
-def test_same_seed_same_model(tmp_path, name):
-    runs = [train(name, epochs=1, train_size=1000, models_dir=tmp_path / run, verbose=0) for run in ("a", "b")]
+def test_same_seed_same_model(tmp_path, small_real_dir, name):
+    runs = [
+        train(name, epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path / run, verbose=0)
+        for run in ("a", "b")
+    ]
     assert runs[0].card["test_accuracy"] == runs[1].card["test_accuracy"]
-    weights = [load_model(model_path(name, tmp_path / run)).get_weights() for run in ("a", "b")]
+    weights = [load_model(weights_path(name, tmp_path / run)).get_weights() for run in ("a", "b")]
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
     assert not list((tmp_path / "a").glob(".*"))  # no backup or epoch log left behind
 
 
-def test_default_recipe_card(tmp_path):
-    card = train(epochs=1, train_size=1000, models_dir=tmp_path, verbose=0).card
+def test_default_recipe_card(tmp_path, small_real_dir):
+    card = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, verbose=0).card
     assert card["model"] == "vgg_bn" and card["architecture"] == "build_vgg_bn()"
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
-    assert card["precision"] in ("float32", "mixed_bfloat16", "mixed_float16")
+    assert (card["precision"], card["xla"]) == (fast_precision(), has_gpu())  # what this device does best
+    assert card["weights_sha256"] == sha256(weights_path("vgg_bn", tmp_path))
+
+
+def test_gpu_settings_train_and_save_on_a_cpu(tmp_path, small_real_dir):
+    """The default recipe as a GPU runs it (Colab's T4: mixed float16, XLA), here on the CPU."""
+    run = train(gpu=True, epochs=1, train_size=600, source=small_real_dir, models_dir=tmp_path, verbose=0)
+    assert (run.card["precision"], run.card["xla"]) == ("mixed_float16", True)
+    assert run.model.layers[1].compute_dtype == "float16"
+    assert np.isfinite(run.history["loss"]).all() and np.isfinite(run.history["val_loss"]).all()
+    images = load(small_real_dir)[1][0][:64, :, :, None] / 255
+    loaded = load_model(weights_path("vgg_bn", tmp_path))  # rebuilt in float32
+    np.testing.assert_allclose(loaded.predict(images, verbose=0), run.model.predict(images, verbose=0), atol=2e-3)
 
 
 def test_variant_recipes_change_one_thing_each():
-    from fmnist.train import RECIPES, _describe
+    from fmnist.recipes import RECIPES, describe
 
     default = RECIPES["vgg_bn"]
-    assert _describe(RECIPES["vgg_bn_deep"].build) == "build_vgg_bn(convs_per_stage=3)"
+    assert describe(RECIPES["vgg_bn_deep"].build) == "build_vgg_bn(convs_per_stage=3)"
     assert (RECIPES["vgg_bn_no_flip"].flip, RECIPES["vgg_bn_no_flip"].shift) == (False, default.shift)
     assert (RECIPES["vgg_bn_no_shift"].flip, RECIPES["vgg_bn_no_shift"].shift) == (True, 0)
     assert RECIPES["vgg_bn_no_augment"].epochs == default.epochs and RECIPES["vgg_bn_no_augment"].flip_tta
 
 
-def test_test_curves_end_at_the_reported_accuracy(tmp_path):
-    run = train("baseline", epochs=2, train_size=1000, models_dir=tmp_path, test_curves=True, verbose=0)
+def test_test_curves_end_at_the_reported_accuracy(tmp_path, small_real_dir):
+    run = train("baseline", epochs=2, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
     assert len(run.history["test_accuracy"]) == 2
     assert run.history["test_accuracy"][-1] == pytest.approx(run.card["test_accuracy"], abs=1e-6)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.config import PROJ_ROOT, card_path, history_path, model_path
+from fmnist.config import PROJ_ROOT, card_path, history_path, weights_path
 from fmnist.files import read_json, write_json
 
 RESULTS_DIR = PROJ_ROOT / "bench" / "results"
@@ -107,9 +107,10 @@ def _inference_speed(name: str, models_dir: Path, flip_tta: bool, x_test: np.nda
     """Median batch throughput on the test set, and median latency of one image."""
     import tensorflow as tf
 
-    from fmnist.evaluate import load_model, predict_proba
+    from fmnist.evaluate import predict_proba
+    from fmnist.model_files import load_model
 
-    model = load_model(model_path(name, models_dir))
+    model = load_model(weights_path(name, models_dir))
     predict_proba(model, x_test[:2048], flip_tta)  # warm-up: tracing, thread pools
     durations = []
     for _ in range(THROUGHPUT_REPEATS):

@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, model_path
+from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.runtime import start_tensorflow
 
 
@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
-    except (ValueError, FileNotFoundError) as err:  # DataError is a ValueError
+    except (ValueError, FileNotFoundError) as err:  # DataError and ModelFileError are ValueErrors
         print(f"error: {err}", file=sys.stderr)
         return 1
 
@@ -37,7 +37,7 @@ def _train(args) -> int:
     print(start_tensorflow())
     from fmnist.train import train
 
-    card = train(
+    run = train(
         args.model,
         epochs=args.epochs,
         train_size=args.train_size,
@@ -46,27 +46,28 @@ def _train(args) -> int:
         seed=args.seed,
         strategy=args.strategy,
         verbose=1 if sys.stdout.isatty() else 2,
-    ).card
+    )
+    if run.card is None:
+        print(f"Trained {args.model} as a worker of a multi-worker cluster; the chief saves the model")
+        return 0
+    card = run.card
     print(
         f"Trained {card['model']} in {card['training_seconds']:.0f} s: "
         f"test accuracy {card['test_accuracy']:.4f}, "
         f"best validation accuracy {card['best_val_accuracy']:.4f}"
     )
-    print(f"Saved {model_path(args.model, args.models_dir)} and its card {card_path(args.model, args.models_dir)}")
+    print(f"Saved {weights_path(args.model, args.models_dir)} and its card {card_path(args.model, args.models_dir)}")
     return 0
 
 
 def _evaluate(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
-    from fmnist.evaluate import evaluate, evaluate_saved, load_model
+    from fmnist.evaluate import evaluate_file
 
     _, (x_test, y_test) = load(args.data)
-    if args.path:
-        path, result = args.path, evaluate(load_model(args.path), x_test, y_test)
-    else:
-        path = model_path(args.model, args.models_dir)
-        _, result = evaluate_saved(args.model, x_test, y_test, args.models_dir)
+    path = args.path or weights_path(args.model, args.models_dir)
+    _, result = evaluate_file(path, x_test, y_test)
     print(f"{path}: test accuracy {result.accuracy:.4f} on {len(y_test)} images\n")
     print(result.report)
     return 0
@@ -126,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
     evaluate.add_argument("--model", default="vgg_bn", help="name of a model in --models-dir (default: vgg_bn)")
-    evaluate.add_argument("--path", type=Path, help="a .keras file (instead of --model)")
+    evaluate.add_argument(
+        "--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it (instead of --model)"
+    )
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
 
     experiment = command(

@@ -39,9 +39,9 @@ IMAGE_SHAPE = (28, 28)
 SEED = 42
 
 
-def model_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
-    """The saved Keras model called ``name``."""
-    return Path(models_dir) / f"{name}.keras"
+def weights_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
+    """The weights of the trained model called ``name``; its card beside them names its recipe."""
+    return Path(models_dir) / f"{name}.weights.h5"
 
 
 def history_path(name: str, models_dir: Path = MODELS_DIR) -> Path:

@@ -29,7 +29,7 @@ def make_strategy(name: str = "auto") -> tf.distribute.Strategy:
         devices = [d.name for d in gpus or tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
     if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        return _MultiWorkerStrategy()
     resolver = _tpu_resolver()
     if resolver is None:
         raise ValueError("strategy 'tpu' asked for, but no TPU is attached")
@@ -43,3 +43,20 @@ def _tpu_resolver():
         return tf.distribute.cluster_resolver.TPUClusterResolver()
     except (ValueError, RuntimeError):
         return None
+
+
+class _MultiWorkerStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+    """MultiWorkerMirroredStrategy with a ``reduce`` that takes what Keras 3's ``fit`` passes it.
+
+    Keras 3 reduces a nest of values in one call (its first batch, to learn the shapes) and
+    reduces scalar metrics along axis 0; the multi-worker strategy accepts neither
+    (keras-team/keras#20585, tensorflow/tensorflow#72388). This reduces each value on its own,
+    and scalars across replicas only, which is what both calls mean.
+    """
+
+    def reduce(self, reduce_op, value, axis):
+        def reduce_one(single):
+            scalar = self.experimental_local_results(single)[0].shape.rank == 0
+            return super(_MultiWorkerStrategy, self).reduce(reduce_op, single, None if scalar else axis)
+
+        return tf.nest.map_structure(reduce_one, value)

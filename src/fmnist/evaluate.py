@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import classification_report, confusion_matrix
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, card_path, model_path
+from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, weights_path
 from fmnist.data.pipeline import make_dataset
 from fmnist.files import read_json
+from fmnist.model_files import card_beside, load_model, read_card
 
 PREDICT_BATCH_SIZE = 1024
 
@@ -27,22 +28,17 @@ class Evaluation:
     probs: np.ndarray  # predicted class probabilities, shape (n, 10)
 
 
-def load_model(path: Path) -> keras.Model:
-    """Load a saved ``.keras`` model for prediction, with a clear error if it is not there."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no saved model; train one first (fmnist train)")
-    return keras.models.load_model(path, compile=False)
-
-
 def evaluate_saved(name: str, images: np.ndarray, labels: np.ndarray, models_dir: Path = MODELS_DIR):
-    """Load model ``name`` and evaluate it as its recipe predicts (with flip averaging if it uses it).
+    """Load model ``name`` from ``models_dir`` and evaluate it: see :func:`evaluate_file`."""
+    return evaluate_file(weights_path(name, models_dir), images, labels)
 
-    Returns ``(model, evaluation)``.
+
+def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray):
+    """Load the model saved in ``path`` and evaluate it as its recipe predicts (with flip averaging
+    if it uses it). Returns ``(model, evaluation)``.
     """
-    model = load_model(model_path(name, models_dir))
-    card = card_path(name, models_dir)
-    flip_tta = card.is_file() and read_json(card)["recipe"].get("flip_tta", False)
+    model = load_model(path)
+    flip_tta = read_card(card_beside(path))["recipe"]["flip_tta"]
     return model, evaluate(model, images, labels, flip_tta=flip_tta)
 
 

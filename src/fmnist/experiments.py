@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmnist.config import MODELS_DIR, SEED, card_path, model_path
+from fmnist.config import MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
-from fmnist.evaluate import evaluate_probs, load_model, predict_proba
+from fmnist.evaluate import evaluate_probs, predict_proba
 from fmnist.files import atomic_path, read_json
-from fmnist.train import RECIPES, train
+from fmnist.model_files import load_model
+from fmnist.recipes import RECIPES
+from fmnist.train import train
 
 #: Trained experiment models (git-ignored) and their results files (committed).
 EXPERIMENTS_DIR = MODELS_DIR / "experiments"
@@ -27,7 +29,7 @@ HARD_CLASSES = ("Shirt", "T-shirt/top", "Pullover", "Coat")
 
 @dataclass(frozen=True)
 class Experiment:
-    """One training run: a recipe from :data:`fmnist.train.RECIPES`, a seed, and what it tests."""
+    """One training run: a recipe from :data:`fmnist.recipes.RECIPES`, a seed, and what it tests."""
 
     recipe: str
     description: str
@@ -67,13 +69,11 @@ def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, mode
     target = probs_path(name, experiments_dir)
     if target.is_file():
         return target
-    if _is_committed(name, experiment, models_dir):
-        model, card = load_model(model_path(name, models_dir)), read_json(card_path(name, models_dir))
-    else:
-        training = train(
-            experiment.recipe, run_name=name, seed=experiment.seed, source=source, models_dir=experiments_dir
-        )
-        model, card = training.model, training.card
+    committed = _is_committed(name, experiment, models_dir)
+    if not committed:
+        train(experiment.recipe, run_name=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
+    saved_in = models_dir if committed else experiments_dir
+    model, card = load_model(weights_path(name, saved_in)), read_json(card_path(name, saved_in))
     _, (x_test, _) = load(source)
     plain = predict_proba(model, x_test)
     mirrored = predict_proba(model, x_test[:, :, ::-1])
@@ -84,10 +84,10 @@ def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, mode
 
 def _is_committed(name: str, experiment: Experiment, models_dir: Path) -> bool:
     card = card_path(name, models_dir)
-    if not (model_path(name, models_dir).is_file() and card.is_file()):
+    if not (weights_path(name, models_dir).is_file() and card.is_file()):
         return False
     card = read_json(card)
-    return card.get("recipe_name", card["model"]) == experiment.recipe and card["seed"] == experiment.seed
+    return card["recipe_name"] == experiment.recipe and card["seed"] == experiment.seed
 
 
 def recorded_probs(name: str, flip_tta: bool = True, experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:

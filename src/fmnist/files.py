@@ -12,11 +12,13 @@ def atomic_path(path: Path):
     """Yield a temporary file beside ``path``; it replaces ``path`` only if the block succeeds.
 
     Readers therefore see either the old file or the complete new one, never a partial write.
-    The temporary name keeps ``path``'s suffix, so writers that check it (Keras, NumPy) accept it.
+    The temporary name keeps ``path``'s suffixes (``.weights.h5``), so writers that check them
+    (Keras, NumPy) accept it.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    suffix = "".join(path.suffixes)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name.removesuffix(suffix)}.", suffix=suffix)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -27,15 +27,16 @@ def out_of_fold_probs(
     seed: int = SEED,
 ) -> np.ndarray:
     """Class probabilities (n, 10) for every image, each from the fold model that did not train on it."""
-    from fmnist.train import RECIPES, compiled_model, recipe_dataset
+    from fmnist.recipes import get_recipe
+    from fmnist.train import compiled_model, recipe_dataset
 
-    recipe_spec = RECIPES[recipe]
+    recipe_spec = get_recipe(recipe)
     epochs = epochs or recipe_spec.epochs
     probs = np.zeros((len(images), NUM_CLASSES), dtype=np.float32)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (fit_rows, held_out) in enumerate(splitter.split(images, labels)):
         keras.utils.set_random_seed(seed + fold)
-        model, _ = compiled_model(recipe_spec, len(fit_rows), epochs)
+        model = compiled_model(recipe_spec, len(fit_rows), epochs)
         train_data = recipe_dataset(recipe_spec, images[fit_rows], labels[fit_rows], training=True, seed=seed + fold)
         model.fit(train_data, epochs=epochs, shuffle=False, verbose=0)  # the dataset shuffles itself
         probs[held_out] = predict_proba(model, images[held_out], recipe_spec.flip_tta)

@@ -35,16 +35,21 @@ def start_tensorflow() -> str:
     return f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {devices}"
 
 
-def fast_precision() -> str:
-    """The Keras dtype policy that trains fastest here, with no loss of accuracy to speak of.
-
-    ``mixed_float16`` on a GPU; ``mixed_bfloat16`` on a CPU with native bfloat16 dot products
-    (AVX512-BF16 or AMX), which doubles convolution throughput; ``float32`` elsewhere, where
-    bfloat16 would only be emulated.
-    """
+def has_gpu() -> bool:
+    """Whether TensorFlow sees a GPU."""
     import tensorflow as tf
 
-    if tf.config.list_physical_devices("GPU"):
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def fast_precision(gpu: bool | None = None) -> str:
+    """The Keras dtype policy that trains fastest, with no loss of accuracy to speak of.
+
+    ``mixed_float16`` on a GPU (``gpu``; None: whether there is one here); ``mixed_bfloat16`` on
+    a CPU with native bfloat16 dot products (AVX512-BF16 or AMX), which doubles convolution
+    throughput; ``float32`` elsewhere, where bfloat16 would only be emulated.
+    """
+    if has_gpu() if gpu is None else gpu:
         return "mixed_float16"
     return "mixed_bfloat16" if _cpu_has_bf16() else "float32"
 

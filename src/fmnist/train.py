@@ -1,4 +1,4 @@
-"""Train a named recipe, then save its model, training history and model card atomically.
+"""Train a named recipe, then save its weights, training history and model card atomically.
 
 Training survives interruption: a rerun of the same command resumes from the last finished
 epoch (Keras ``BackupAndRestore``), and the per-epoch log is kept on disk so the history and
@@ -8,10 +8,9 @@ the training time stay complete across restarts.
 import os
 import platform
 import shutil
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
-from functools import partial
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,72 +21,29 @@ import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 import fmnist
-from fmnist.config import MODELS_DIR, SEED, card_path, history_path, model_path
+from fmnist.config import MODELS_DIR, SEED, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation
 from fmnist.distribute import make_strategy
-from fmnist.evaluate import PREDICT_BATCH_SIZE, evaluate
-from fmnist.files import atomic_path, write_json
-from fmnist.models import build_baseline_cnn, build_vgg_bn
-from fmnist.runtime import fast_precision
+from fmnist.evaluate import PREDICT_BATCH_SIZE, Evaluation, evaluate
+from fmnist.files import write_json
+from fmnist.model_files import build_for_inference, load_weights, save_weights
+from fmnist.recipes import DEFAULT_MODEL, Recipe, describe, get_recipe
+from fmnist.runtime import fast_precision, has_gpu
 
 VALIDATION_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
-class Recipe:
-    """How one named model is built and trained."""
-
-    build: Callable[[], keras.Model]
-    epochs: int
-    batch_size: int
-    learning_rate: float  # the peak rate when there is a warm-up
-    optimizer: str = "adam"  # "adam", or "sgd" with Nesterov momentum 0.9
-    weight_decay: float | None = None
-    warmup_epochs: int = 0  # > 0: linear warm-up, then cosine decay to zero; 0: constant rate
-    label_smoothing: float = 0.0
-    shift: int = 0  # augmentation: random shifts of up to this many pixels
-    flip: bool = False  # augmentation: random horizontal flips
-    flip_tta: bool = False  # predict by averaging each image with its mirror image
-    fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
-
-
-RECIPES = {
-    # The seed project's model and optimiser settings.
-    "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
-    # The project's default: deeper, batch-normalised, regularised, and fast on a 2-core CPU.
-    "vgg_bn": Recipe(
-        build_vgg_bn,
-        epochs=24,
-        batch_size=256,
-        learning_rate=0.1,
-        optimizer="sgd",
-        weight_decay=5e-4,
-        warmup_epochs=1,
-        label_smoothing=0.1,
-        shift=2,
-        flip=True,
-        flip_tta=True,
-        fast_precision=True,
-    ),
-}
-# Variants of the default for 05_improvements: one change each.
-RECIPES |= {
-    "vgg_bn_deep": replace(RECIPES["vgg_bn"], build=partial(build_vgg_bn, convs_per_stage=3)),
-    "vgg_bn_no_flip": replace(RECIPES["vgg_bn"], flip=False),
-    "vgg_bn_no_shift": replace(RECIPES["vgg_bn"], shift=0),
-    "vgg_bn_no_augment": replace(RECIPES["vgg_bn"], shift=0, flip=False),
-}
-DEFAULT_MODEL = "vgg_bn"
-
-
-@dataclass(frozen=True)
 class TrainingRun:
-    """What :func:`train` produced: the model, its per-epoch history and its model card."""
+    """What :func:`train` produced: the model as trained, its per-epoch history and its model card.
+
+    ``card`` is None on the workers of a multi-worker run other than the chief: only the chief saves.
+    """
 
     model: keras.Model
     history: dict[str, list[float]]
-    card: dict
+    card: dict | None
 
 
 class RecordTestCurves(keras.callbacks.Callback):
@@ -126,24 +82,26 @@ def train(
     models_dir: Path = MODELS_DIR,
     seed: int = SEED,
     strategy: str = "auto",
+    gpu: bool | None = None,
     test_curves: bool = False,
     verbose: int | str = 2,
 ) -> TrainingRun:
     """Train recipe ``name``, save it under ``models_dir``, and return model, history and card.
 
     Files are named after ``run_name`` (default: ``name``), so one recipe can be trained with
-    several seeds side by side.
+    several seeds side by side. ``gpu=True`` trains in a GPU's settings (mixed float16, XLA)
+    even on a CPU; None: in the settings of the device at hand.
 
     ``train_size`` trains on a stratified subset of that many images (for quick runs); the
     test set is always the full one and is used only for the final report (and, with
     ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
     same model into the same ``models_dir`` was interrupted, training resumes where it stopped.
+    In a multi-worker run only the chief writes into ``models_dir``.
     """
-    if name not in RECIPES:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
-    recipe = RECIPES[name]
+    recipe = get_recipe(name)
     run_name = run_name or name
     epochs = epochs or recipe.epochs
+    distribution = make_strategy(strategy)  # first: multi-worker set-up must precede other TF work
     data_source = locate(source)
     splits = data_source.read()
     (x, y), (x_test, y_test) = splits
@@ -152,7 +110,7 @@ def train(
     (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 
     keras.utils.set_random_seed(seed)
-    model, precision = compiled_model(recipe, len(x_train), epochs, strategy)
+    model = compiled_model(recipe, len(x_train), epochs, distribution, gpu=gpu)
 
     def dataset(images, labels, training=False, batch_size=recipe.batch_size):
         return recipe_dataset(recipe, images, labels, training=training, seed=seed, batch_size=batch_size)
@@ -165,29 +123,51 @@ def train(
         "verbose": verbose,
     }
     extra_callbacks = [RecordTestCurves(dataset(x_test, y_test, batch_size=PREDICT_BATCH_SIZE))] if test_curves else []
+    if not distribution.extended.should_checkpoint:  # a worker, not the chief: keep nothing
+        with tempfile.TemporaryDirectory(prefix=f"fmnist-{run_name}-worker-") as scratch:
+            history = _fit_resumably(model, run_name, Path(scratch), fit_args, extra_callbacks)
+        return TrainingRun(model, history, card=None)
     history = _fit_resumably(model, run_name, models_dir, fit_args, extra_callbacks)
-    result = evaluate(model, x_test, y_test, flip_tta=recipe.flip_tta)
 
-    card = {
+    # The card describes the saved file as every later reader loads it: rebuilt in float32.
+    weights = weights_path(run_name, models_dir)
+    weights_sha256 = save_weights(model, name, weights)
+    result = evaluate(load_weights(build_for_inference(name), weights), x_test, y_test, flip_tta=recipe.flip_tta)
+    card = model_card(
+        run_name, name, model, history, result, weights_sha256=weights_sha256, seed=seed,
+        examples={"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
+        data={"format": data_source.kind, "path": str(data_source.path), "sha256": checksum(splits)},
+    )
+    write_json(history_path(run_name, models_dir), history)
+    write_json(card_path(run_name, models_dir), card)
+    _resume_files(run_name, models_dir, discard=True)  # done: nothing left to resume
+    return TrainingRun(model, history, card)
+
+
+def model_card(
+    run_name: str, recipe_name: str, model: keras.Model, history: dict, result: Evaluation, *,
+    weights_sha256: str, seed: int, examples: dict, data: dict,
+) -> dict:
+    """The model card: what was trained, how, on what, and how well its saved weights score."""
+    recipe = get_recipe(recipe_name)
+    return {
         "model": run_name,
-        "recipe_name": name,
+        "recipe_name": recipe_name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "test_accuracy": result.accuracy,
         "per_class_accuracy": result.per_class_accuracy,
         "best_val_accuracy": max(history["val_accuracy"]),
-        "epochs": epochs,
+        "epochs": len(history["val_accuracy"]),
         "training_seconds": round(sum(history["epoch_seconds"]), 1),
         "parameters": model.count_params(),
-        "architecture": _describe(recipe.build),
+        "architecture": describe(recipe.build),
         "recipe": {k: v for k, v in asdict(recipe).items() if k != "build"},
-        "precision": precision,
+        "precision": model.dtype_policy.name,
+        "xla": bool(model.jit_compile),
+        "weights_sha256": weights_sha256,
         "seed": seed,
-        "examples": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
-        "data": {
-            "format": data_source.kind,
-            "path": str(data_source.path),
-            "sha256": checksum(splits),
-        },
+        "examples": examples,
+        "data": data,
         "machine": {"platform": platform.platform(), "devices": _device_names()},
         "versions": {
             "fmnist": fmnist.__version__,
@@ -196,24 +176,27 @@ def train(
             "numpy": np.__version__,
         },
     }
-    with atomic_path(model_path(run_name, models_dir)) as tmp:
-        model.save(tmp)
-    write_json(history_path(run_name, models_dir), history)
-    write_json(card_path(run_name, models_dir), card)
-    _resume_files(run_name, models_dir, discard=True)  # done: nothing left to resume
-    return TrainingRun(model, history, card)
 
 
-def compiled_model(recipe: Recipe, train_examples: int, epochs: int, strategy: str = "auto") -> tuple[keras.Model, str]:
+def compiled_model(
+    recipe: Recipe,
+    train_examples: int,
+    epochs: int,
+    strategy: tf.distribute.Strategy | None = None,
+    *,
+    gpu: bool | None = None,
+) -> keras.Model:
     """Build ``recipe``'s model in its precision and compile it with its optimiser and schedule.
 
-    Returns the model and the precision policy it was built in. Call
+    ``gpu`` chooses the device whose settings to use (mixed float16 and XLA on a GPU); None: the
+    device at hand. The model's ``dtype_policy`` and ``jit_compile`` say what was chosen. Call
     ``keras.utils.set_random_seed`` first: seeds make reruns identical. TensorFlow's global op
     determinism is not needed for that on CPU (the tests check it) and would make vgg_bn 1.7x slower.
     """
-    precision = fast_precision() if recipe.fast_precision else "float32"
+    gpu = has_gpu() if gpu is None else gpu
+    precision = fast_precision(gpu) if recipe.fast_precision else "float32"
     steps_per_epoch = int(np.ceil(train_examples / recipe.batch_size))
-    with make_strategy(strategy).scope():
+    with (strategy or tf.distribute.get_strategy()).scope():
         keras.mixed_precision.set_global_policy(precision)
         try:
             model = recipe.build()
@@ -223,9 +206,9 @@ def compiled_model(recipe: Recipe, train_examples: int, epochs: int, strategy: s
             optimizer=_optimizer(recipe, steps_per_epoch, epochs),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
             metrics=["accuracy"],
-            jit_compile=bool(tf.config.list_physical_devices("GPU")),  # XLA: half the speed on the CPUs measured
+            jit_compile=gpu,  # XLA: half the speed on the CPUs measured
         )
-    return model, precision
+    return model
 
 
 def recipe_dataset(
@@ -298,14 +281,6 @@ def _optimizer(recipe: Recipe, steps_per_epoch: int, epochs: int) -> keras.optim
     if recipe.optimizer == "sgd":
         return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay)
     return keras.optimizers.Adam(rate, weight_decay=recipe.weight_decay)
-
-
-def _describe(build: Callable) -> str:
-    """How a recipe builds its model, e.g. ``build_vgg_bn(convs_per_stage=3)``."""
-    if isinstance(build, partial):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in build.keywords.items())
-        return f"{build.func.__name__}({arguments})"
-    return f"{build.__name__}()"
 
 
 def _device_names() -> list[str]:

@@ -1,0 +1,98 @@
+"""A trained model on disk: its weights, and the card that names the recipe which rebuilds it.
+
+``fmnist train`` writes ``NAME.weights.h5`` (weights only, no optimizer state) and
+``NAME.card.json``. The architecture lives in code, the recipe's builder, so the files load under
+every Keras version the project is tested with (the ``.keras`` format is not read by older
+releases). Loading rebuilds the model in float32, whatever precision it was trained in, so it
+predicts the same on every device. The card records the weights' SHA-256: a weights file that is
+truncated, corrupt or replaced without its card is refused with a message saying so.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import keras
+
+from fmnist.files import atomic_path, read_json
+from fmnist.recipes import get_recipe
+
+WEIGHTS_SUFFIX = ".weights.h5"
+
+
+class ModelFileError(ValueError):
+    """A saved model that cannot be used; the message names the file and what is wrong with it."""
+
+
+def card_beside(weights: Path) -> Path:
+    """The model card that belongs to the weights file ``weights``."""
+    weights = Path(weights)
+    if not weights.name.endswith(WEIGHTS_SUFFIX):
+        raise ModelFileError(f"{weights}: not a weights file (its name must end with {WEIGHTS_SUFFIX})")
+    return weights.with_name(weights.name.removesuffix(WEIGHTS_SUFFIX) + ".card.json")
+
+
+def save_weights(model: keras.Model, recipe_name: str, path: Path) -> str:
+    """Write the weights of ``model``, trained from recipe ``recipe_name``, to ``path`` atomically.
+
+    They are written from a fresh float32 copy, so the file holds no optimizer state. Returns the
+    file's SHA-256, for the card.
+    """
+    inference = build_for_inference(recipe_name)
+    inference.set_weights(model.get_weights())
+    with atomic_path(path) as tmp:
+        inference.save_weights(tmp)
+    return sha256(path)
+
+
+def build_for_inference(recipe_name: str) -> keras.Model:
+    """A fresh float32 model with the architecture of recipe ``recipe_name``."""
+    return get_recipe(recipe_name).build()
+
+
+def load_weights(model: keras.Model, path: Path) -> keras.Model:
+    """Load the weights file ``path`` into ``model``, with an error naming the file if they do not fit."""
+    try:
+        model.load_weights(path)
+    except Exception as err:  # h5py and Keras raise many kinds; all mean the same to the user
+        raise ModelFileError(f"{path}: cannot be loaded into {model.name}: {err}") from err
+    return model
+
+
+def load_model(path: Path) -> keras.Model:
+    """Rebuild the model whose weights are in ``path`` (``NAME.weights.h5``) from its card, in float32."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no saved model; train one first (fmnist train)")
+    card = read_card(card_beside(path))
+    if sha256(path) != card["weights_sha256"]:
+        raise ModelFileError(
+            f"{path}: its SHA-256 differs from the one its card {card_beside(path).name} records; "
+            "the file is truncated or corrupt, or was replaced without its card: retrain it (fmnist train)"
+        )
+    try:
+        model = build_for_inference(card["recipe_name"])
+    except ValueError as err:
+        raise ModelFileError(f"{card_beside(path)}: {err}") from err
+    return load_weights(model, path)
+
+
+def read_card(path: Path) -> dict:
+    """A model card, checked for the fields that loading its model needs."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: model card missing; it names the recipe that rebuilds the model")
+    try:
+        card = read_json(path)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelFileError(f"{path}: not a model card (not valid JSON: {err})") from err
+    missing = [key for key in ("recipe_name", "weights_sha256") if not isinstance(card, dict) or key not in card]
+    if missing:
+        raise ModelFileError(f"{path}: not a model card of this project (no {' or '.join(missing)})")
+    return card
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
