@@ -10,7 +10,14 @@ DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help install data train evaluate experiments run lab notebooks-sync bench speed test clean
+# Google Colab's versions (requirements/colab.txt), in a second environment on Colab's Python.
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+COLAB_REQUIREMENTS := requirements/colab.txt
+PYTHON_PATH_OF = $(shell $(1) -c 'import sys; print(sys.executable)' 2>/dev/null)
+COLAB_PYTHON ?= $(or $(call PYTHON_PATH_OF,python3.13),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
+
+.PHONY: help install data train evaluate experiments run lab notebooks-sync bench speed test test-colab clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -63,5 +70,15 @@ speed: data ## Time CPU training under different settings (precision, batch, XLA
 test: data ## Run the whole test suite: unit, integration, end-to-end training, notebooks (smoke)
 	$(BIN)/python -m pytest
 
-clean: ## Remove the virtual environment and test caches (data and models stay)
-	rm -rf $(VENV) .pytest_cache
+$(COLAB_STAMP): $(COLAB_REQUIREMENTS) pyproject.toml
+	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab needs Python 3.13, Colab's: python3.13 on PATH or in pyenv" >&2; exit 1; }
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r $(COLAB_REQUIREMENTS) -e '.[dev]'
+	touch $@
+
+test-colab: data $(COLAB_STAMP) ## The whole suite again under Google Colab's versions, in .venv-colab
+	FMNIST_OTHER_PYTHON=$(abspath $(BIN)/python) $(COLAB_VENV)/bin/python -m pytest
+
+clean: ## Remove the virtual environments and test caches (data and models stay)
+	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache
