@@ -67,8 +67,12 @@ bench: data ## Train baseline and vgg_bn from scratch, time them, write bench/re
 speed: data ## Time CPU training under different settings (precision, batch, XLA, augmentation)
 	$(BIN)/python bench/speed.py
 
+# Two processes share the cores: much of a test's time is start-up and graph building, not compute.
+# --dist loadscope keeps each notebook's cells together, in order.
+PYTEST_ARGS := -n 2 --dist loadscope
+
 test: data ## Run the whole test suite: unit, integration, end-to-end training, notebooks (smoke)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(COLAB_STAMP): $(COLAB_REQUIREMENTS) pyproject.toml
 	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab needs Python 3.13, Colab's: python3.13 on PATH or in pyenv" >&2; exit 1; }
@@ -78,7 +82,7 @@ $(COLAB_STAMP): $(COLAB_REQUIREMENTS) pyproject.toml
 	touch $@
 
 test-colab: data $(COLAB_STAMP) ## The whole suite again under Google Colab's versions, in .venv-colab
-	FMNIST_OTHER_PYTHON=$(abspath $(BIN)/python) $(COLAB_VENV)/bin/python -m pytest
+	FMNIST_OTHER_PYTHON=$(abspath $(BIN)/python) $(COLAB_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 clean: ## Remove the virtual environments and test caches (data and models stay)
 	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache

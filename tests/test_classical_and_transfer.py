@@ -36,8 +36,21 @@ def test_transfer_model_feeds_resized_rgb_to_the_backbone():
     assert model.predict(np.zeros((2, 28, 28, 1)), verbose=0).shape == (2, 10)
 
 
+@pytest.fixture
+def eager():
+    """Run ``tf.function``s eagerly: for one batch, building MobileNetV2's graphs costs 20 s.
+
+    05_improvements runs transfer learning in graph mode, as users do, in every test run.
+    """
+    import tensorflow as tf
+
+    tf.config.run_functions_eagerly(True)
+    yield
+    tf.config.run_functions_eagerly(False)
+
+
 @pytest.mark.slow
-def test_transfer_learning_freezes_then_fine_tunes(splits, monkeypatch):
+def test_transfer_learning_freezes_then_fine_tunes(splits, monkeypatch, eager):
     monkeypatch.setattr(transfer, "INPUT_SIZE", 32)  # the smallest MobileNetV2 input: keeps the test quick
     (x_train, y_train), (x_val, y_val) = splits
     model, phases = transfer_learn((x_train, y_train), (x_val, y_val), weights=None, frozen_epochs=1, finetune_epochs=1)

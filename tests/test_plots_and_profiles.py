@@ -22,7 +22,7 @@ def test_default_profile_is_full(monkeypatch):
 def test_smoke_profile_writes_nothing_into_the_project(monkeypatch):
     monkeypatch.setenv(config.PROFILE_ENV_VAR, "smoke")
     profile = config.active_profile()
-    assert profile.train_size and profile.epochs == 1
+    assert profile.train_size and profile.test_size and profile.epochs == 1
     for directory in (profile.models_dir, profile.assets_dir):
         assert config.PROJ_ROOT not in directory.parents
 

@@ -55,7 +55,8 @@ from fmnist.distribute import make_strategy
 from fmnist.train import train
 strategy = make_strategy("mirrored")
 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
-run = train("vgg_bn", epochs=1, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r}, strategy="mirrored", verbose=0)
+run = train("vgg_bn", epochs=1, train_size=600, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r},
+            strategy="mirrored", verbose=0)
 print("replicas", strategy.num_replicas_in_sync, "accuracy", run.card["test_accuracy"])
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 
+from fmnist.cli import main
 from fmnist.config import card_path, history_path, weights_path
 from fmnist.data import load
 from fmnist.model_files import load_model, sha256
@@ -87,7 +88,10 @@ def test_variant_recipes_change_one_thing_each():
 
 
 def test_test_curves_end_at_the_reported_accuracy(tmp_path, small_real_dir):
-    run = train("baseline", epochs=2, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
+    run = train(
+        "baseline", epochs=2, source=small_real_dir, test_size=200, models_dir=tmp_path, test_curves=True, verbose=0
+    )
+    assert run.card["examples"]["test"] == 200
     assert len(run.history["test_accuracy"]) == 2
     assert run.history["test_accuracy"][-1] == pytest.approx(run.card["test_accuracy"], abs=1e-6)
 
@@ -99,17 +103,15 @@ def test_cli_reports_bad_data_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_rejects_an_unknown_model(tmp_path):
-    result = fmnist_cli("train", "--model", "resnet9000", "--models-dir", str(tmp_path))
-    assert result.returncode == 1
-    assert "unknown model 'resnet9000'; choose one of: baseline, vgg_bn" in result.stderr
+def test_cli_rejects_an_unknown_model(tmp_path, capsys):
+    assert main(["train", "--model", "resnet9000", "--models-dir", str(tmp_path)]) == 1  # in process: no start-up
+    assert "error: unknown model 'resnet9000'; choose one of: baseline, vgg_bn" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 
-def test_cli_evaluate_without_a_model(tmp_path):
-    result = fmnist_cli("evaluate", "--models-dir", str(tmp_path))
-    assert result.returncode == 1
-    assert "no saved model; train one first" in result.stderr
+def test_cli_evaluate_without_a_model(tmp_path, capsys):
+    assert main(["evaluate", "--models-dir", str(tmp_path)]) == 1
+    assert "no saved model; train one first" in capsys.readouterr().err
 
 
 def test_cli_data_summary():

@@ -77,13 +77,15 @@ class Profile:
     assets_dir: Path  # where figures are saved
     classical_size: int  # training images for 05's scikit-learn baselines
     transfer_size: int  # training images for 05's transfer learning where no ImageNet weights can be had
+    test_size: int | None = None  # test images 02_train scores its models on; None: all 10,000
 
 
 PROFILES = {
     "full": Profile("full", None, None, 5000, MODELS_DIR, ASSETS_DIR, classical_size=10_000, transfer_size=2000),
     # Writes nothing into the project: the committed models and figures stay as they are.
     "smoke": Profile(
-        "smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets", classical_size=1000, transfer_size=256
+        "smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets", classical_size=1000, transfer_size=256,
+        test_size=1000,
     ),
 }
 

@@ -78,6 +78,7 @@ def train(
     run_name: str | None = None,
     epochs: int | None = None,
     train_size: int | None = None,
+    test_size: int | None = None,
     source: str | os.PathLike | None = None,
     models_dir: Path = MODELS_DIR,
     seed: int = SEED,
@@ -92,9 +93,9 @@ def train(
     several seeds side by side. ``gpu=True`` trains in a GPU's settings (mixed float16, XLA)
     even on a CPU; None: in the settings of the device at hand.
 
-    ``train_size`` trains on a stratified subset of that many images (for quick runs); the
-    test set is always the full one and is used only for the final report (and, with
-    ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
+    ``train_size`` trains on a stratified subset of that many images and ``test_size`` scores on
+    a stratified subset of the test set (for quick runs). The test set is used only for the final
+    report (and, with ``test_curves``, for a per-epoch curve that nothing decides on). If an earlier run of the
     same model into the same ``models_dir`` was interrupted, training resumes where it stopped.
     In a multi-worker run only the chief writes into ``models_dir``.
     """
@@ -107,6 +108,8 @@ def train(
     (x, y), (x_test, y_test) = splits
     if train_size and train_size < len(x):
         x, _, y, _ = train_test_split(x, y, train_size=train_size, stratify=y, random_state=seed)
+    if test_size and test_size < len(x_test):
+        x_test, _, y_test, _ = train_test_split(x_test, y_test, train_size=test_size, stratify=y_test, random_state=seed)
     (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 
     keras.utils.set_random_seed(seed)
