@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fmnist.data.pipeline import make_dataset, split_validation
+from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
 
 
 def _collect(ds):
@@ -58,6 +58,16 @@ def test_validation_split_is_stratified_and_disjoint():
     assert len(x_val) == 100 and len(x_train) == 900
     assert np.bincount(y_val).tolist() == [10] * 10
     assert not set(x_train[:, 0, 0]) & set(x_val[:, 0, 0])
+
+
+def test_stratified_subset_keeps_each_class_share_and_pairs():
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 100)
+    images = np.arange(1000 * 784, dtype=np.uint32).reshape(1000, 28, 28)
+    x, y = stratified_subset(images, labels, 200, seed=0)
+    assert np.bincount(y).tolist() == [20] * 10
+    np.testing.assert_array_equal(labels[x[:, 0, 0] // 784], y)  # each image keeps its label
+    for size in (None, 1000, 5000):
+        assert stratified_subset(images, labels, size)[0] is images
 
 
 @pytest.mark.parametrize("seed", [0, 1])

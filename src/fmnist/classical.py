@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 
 from fmnist.config import SEED
+from fmnist.data.pipeline import stratified_subset
 
 
 def classifiers(seed: int = SEED) -> dict:
@@ -27,10 +27,7 @@ def fit_classical(
 
     Returns a table (fit and predict seconds, training images) and each model's test probabilities.
     """
-    if train_size < len(x_train):
-        x_train, _, y_train, _ = train_test_split(
-            x_train, y_train, train_size=train_size, stratify=y_train, random_state=seed
-        )
+    x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
     flat_train = x_train.reshape(len(x_train), -1) / 255.0
     flat_test = x_test.reshape(len(x_test), -1) / 255.0
     rows, probs = {}, {}

@@ -18,12 +18,11 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
-from sklearn.model_selection import train_test_split
 
 import fmnist
 from fmnist.config import MODELS_DIR, SEED, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
-from fmnist.data.pipeline import make_dataset, split_validation
+from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
 from fmnist.distribute import make_strategy
 from fmnist.evaluate import PREDICT_BATCH_SIZE, Evaluation, evaluate
 from fmnist.files import write_json
@@ -106,10 +105,8 @@ def train(
     data_source = locate(source)
     splits = data_source.read()
     (x, y), (x_test, y_test) = splits
-    if train_size and train_size < len(x):
-        x, _, y, _ = train_test_split(x, y, train_size=train_size, stratify=y, random_state=seed)
-    if test_size and test_size < len(x_test):
-        x_test, _, y_test, _ = train_test_split(x_test, y_test, train_size=test_size, stratify=y_test, random_state=seed)
+    x, y = stratified_subset(x, y, train_size, seed)
+    x_test, y_test = stratified_subset(x_test, y_test, test_size, seed)
     (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 
     keras.utils.set_random_seed(seed)

@@ -18,6 +18,16 @@ def split_validation(
     return (x_train, y_train), (x_val, y_val)
 
 
+def stratified_subset(
+    images: np.ndarray, labels: np.ndarray, size: int | None, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """A random ``size`` of the images with every class in its share; all of them if ``size`` is None."""
+    if not size or size >= len(images):
+        return images, labels
+    subset, _, subset_labels, _ = train_test_split(images, labels, train_size=size, stratify=labels, random_state=seed)
+    return subset, subset_labels
+
+
 def make_dataset(
     images: np.ndarray,
     labels: np.ndarray | None = None,
