@@ -14,8 +14,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_REQUIREMENTS := requirements/colab.txt
-PYTHON_PATH_OF = $(shell $(1) -c 'import sys; print(sys.executable)' 2>/dev/null)
-COLAB_PYTHON ?= $(or $(call PYTHON_PATH_OF,python3.13),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
+# python3.13 on PATH if it runs (a pyenv shim may not), else one installed by pyenv.
+COLAB_PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
 .PHONY: help install data train evaluate experiments run lab notebooks-sync bench speed test test-colab clean
 
