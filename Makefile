@@ -41,15 +41,14 @@ data: install ## Find the data; on Debian/Ubuntu as root, apt-get installs it wh
 	    echo "Provide the data as the message above says, then run make again." >&2; exit 1; \
 	  fi; }
 
-train: data ## Train the default model into models/vgg_bn.weights.h5 (+ history and model card)
-	$(BIN)/fmnist train --model vgg_bn
+train: data ## Train the default recipe into models/ (weights, history, model card)
+	$(BIN)/fmnist train
 
-evaluate: install ## Print test accuracy and the per-class report of models/vgg_bn.weights.h5
-	$(BIN)/fmnist evaluate --model vgg_bn
+evaluate: install ## Print test accuracy and the per-class report of the default model in models/
+	$(BIN)/fmnist evaluate
 
 experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
-	test -f models/experiments/train_oof_probs.npz || $(BIN)/fmnist out-of-fold
-	$(BIN)/fmnist experiment
+	$(BIN)/fmnist experiments
 
 run: data ## Run the whole notebook series in order, in place, in the full profile
 	FMNIST_PROFILE=full $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
@@ -59,13 +58,13 @@ lab: data ## Open JupyterLab on the project's environment
 	$(BIN)/jupyter lab notebooks/
 
 notebooks-sync: install ## Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL
-	$(BIN)/python -m fmnist.colab
+	$(BIN)/fmnist notebooks-sync
 
-bench: data ## Train baseline and vgg_bn from scratch, time them, write bench/results/ and README's table
-	$(BIN)/python bench/run.py
+bench: data ## Train recipes from scratch, time them, write bench/results/ and README's table
+	$(BIN)/fmnist bench
 
 speed: data ## Time CPU training under different settings (precision, batch, XLA, augmentation)
-	$(BIN)/python bench/speed.py
+	$(BIN)/fmnist speed
 
 # Two processes share the cores: much of a test's time is start-up and graph building, not compute.
 # --dist loadscope keeps each notebook's cells together, in order.

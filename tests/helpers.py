@@ -52,14 +52,3 @@ def write_csv_dir(directory: Path, splits) -> Path:
         rows = np.column_stack([labels, images.reshape(len(images), -1)])
         pd.DataFrame(rows, columns=HEADER).to_csv(directory / name, index=False)
     return directory
-
-
-def build_in_precision(build, policy: str = "mixed_bfloat16"):
-    """Call a model builder under a Keras dtype policy, restoring float32 afterwards."""
-    import keras
-
-    keras.mixed_precision.set_global_policy(policy)
-    try:
-        return build()
-    finally:
-        keras.mixed_precision.set_global_policy("float32")

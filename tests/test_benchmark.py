@@ -3,6 +3,7 @@
 import pytest
 
 from fmnist import benchmark
+from fmnist.readme import README, block, markers
 
 
 def _results(**overrides):
@@ -40,11 +41,12 @@ def test_write_and_read_back(tmp_path):
 
 def test_update_readme_replaces_only_the_block(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{benchmark.README_START}\nold table\n{benchmark.README_END}\noutro\n")
+    start, end = markers("bench")
+    readme.write_text(f"intro\n{start}\nold table\n{end}\noutro\n")
     benchmark.update_readme(_results(), readme)
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\noutro\n") and "old table" not in text
-    assert benchmark.readme_section(_results()) in text
+    assert block("bench", benchmark.render_table(_results())) in text
 
 
 def test_update_readme_needs_the_markers(tmp_path):
@@ -56,4 +58,4 @@ def test_update_readme_needs_the_markers(tmp_path):
 
 def test_readme_table_is_the_latest_results_file():
     """README's benchmark table is generated (`make bench`), never typed by hand."""
-    assert benchmark.readme_section(benchmark.latest_results()) in benchmark.README.read_text()
+    assert block("bench", benchmark.render_table(benchmark.latest_results())) in README.read_text()

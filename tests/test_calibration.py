@@ -9,6 +9,7 @@ from fmnist.calibration import (
     negative_log_likelihood,
     reliability,
     scale,
+    summary,
 )
 
 
@@ -56,3 +57,13 @@ def test_reliability_bins_hold_every_prediction():
     table = reliability(probs, labels, bins=10)
     assert table["images"].sum() == 500
     assert ((table["confidence"] >= table["lower"]) & (table["confidence"] <= table["upper"])).all()
+
+
+def test_summary_scores_each_version():
+    labels = np.array([0, 1, 1, 0])
+    probs = np.full((4, 10), 0.01)
+    probs[[0, 1, 2, 3], [0, 1, 0, 0]] = 0.91
+    table = summary({"raw": probs, "cooled": scale(probs, 2.0)}, labels)
+    assert list(table.index) == ["raw", "cooled"]
+    assert table.loc["raw", "accuracy"] == 0.75 == table.loc["cooled", "accuracy"]
+    assert table.loc["cooled", "mean confidence"] < table.loc["raw", "mean confidence"]

@@ -5,7 +5,7 @@ import pytest
 
 from fmnist import experiments
 from fmnist.config import card_path, weights_path
-from fmnist.experiments import ENSEMBLE, Experiment, comparison, probs_path, recorded_probs, run, score
+from fmnist.experiments import ENSEMBLE, Experiment, comparison, probs_path, record, recorded_probs, score
 from fmnist.files import read_json, write_json
 from fmnist.model_files import save_weights
 from fmnist.models import build_baseline_cnn
@@ -43,7 +43,7 @@ def test_comparison_derives_the_tta_ablation_and_the_ensemble(tmp_path):
         _record(tmp_path, member, _one_hot(predicted), _one_hot(predicted))
     table = comparison(labels, tmp_path)
     assert list(table.index) == ["baseline", "vgg_bn", "vgg_bn (no TTA)", "vgg_bn-seed1", "vgg_bn-seed2", "ensemble"]
-    assert table.loc["baseline", "test accuracy"] == 0.75  # the seed's CNN predicts without flip averaging
+    assert table.loc["baseline", "test accuracy"] == 0.75  # the original project's CNN predicts without flip averaging
     assert table.loc["baseline", "training minutes"] == 1.5
     assert table.loc["vgg_bn (no TTA)", "test accuracy"] == 0.75 and table.loc["vgg_bn", "test accuracy"] == 1.0
     assert table.loc["ensemble", "test accuracy"] == 0.75  # two members outvote the default on the pullover
@@ -56,10 +56,10 @@ def test_comparison_leaves_out_runs_not_recorded_and_the_incomplete_ensemble(tmp
 
 
 def test_missing_records_name_the_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match="run `fmnist experiment vgg_bn_deep`"):
+    with pytest.raises(FileNotFoundError, match="run `fmnist experiments vgg_bn_deep`"):
         recorded_probs("vgg_bn_deep", experiments_dir=tmp_path)
     with pytest.raises(ValueError, match="unknown experiment 'resnet'"):
-        run("resnet", experiments_dir=tmp_path)
+        record("resnet", experiments_dir=tmp_path)
 
 
 def test_every_experiment_names_a_recipe():
@@ -78,7 +78,7 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
         card_path("baseline", models_dir),
         {"model": "baseline", "recipe_name": "baseline", "seed": 42, "training_seconds": 12.5, "weights_sha256": sha},
     )
-    path = run("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
+    path = record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
     x_test = splits[1][0]
     with np.load(path) as saved:
         np.testing.assert_allclose(saved["plain"], model.predict(x_test[..., None] / 255, verbose=0), atol=1e-5)
@@ -86,7 +86,7 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
         assert saved["training_seconds"] == 12.5
     assert list(experiments_dir.iterdir()) == [path]  # nothing trained
     recorded = path.stat().st_mtime_ns
-    assert run("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir) == path
+    assert record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir) == path
     assert path.stat().st_mtime_ns == recorded  # a finished run is skipped
 
 
@@ -97,7 +97,7 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
     idx_dir = write_idx_dir(tmp_path / "idx", tiny_splits(n_train=200))
     monkeypatch.setitem(experiments.EXPERIMENTS, "baseline-seed3", Experiment("baseline", "test run", seed=3))
     experiments_dir = tmp_path / "experiments"
-    path = run("baseline-seed3", source=idx_dir, experiments_dir=experiments_dir, models_dir=tmp_path / "models")
+    path = record("baseline-seed3", source=idx_dir, experiments_dir=experiments_dir, models_dir=tmp_path / "models")
     card = read_json(card_path("baseline-seed3", experiments_dir))
     assert (card["model"], card["recipe_name"], card["seed"]) == ("baseline-seed3", "baseline", 3)
     assert weights_path("baseline-seed3", experiments_dir).is_file()
@@ -105,27 +105,23 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
         assert saved["plain"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]
 
 
-README_ROWS = {
-    "seed's baseline (10 epochs)": "baseline",
-    "**vgg_bn**, the default": "vgg_bn",
-    "vgg_bn predicting without flip averaging": "vgg_bn (no TTA)",
-    "deeper: 3 convolutions per stage": "vgg_bn_deep",
-    "without shift augmentation": "vgg_bn_no_shift",
-    "without flip augmentation (no flip averaging)": "vgg_bn_no_flip (no TTA)",
-    "without any augmentation (no flip averaging)": "vgg_bn_no_augment (no TTA)",
-    "ensemble of 3 seeds of the default": "ensemble",
-}
-
-
 @pytest.mark.integration
-def test_readme_answers_match_the_recorded_experiments(real_splits):
-    """README's table of answers is copied from 05_improvements: it must agree with the records."""
-    from fmnist.config import PROJ_ROOT
+def test_readme_answers_are_the_recorded_experiments(real_splits):
+    """README's table of answers is generated from the records (`fmnist experiments`), never typed by hand."""
+    from fmnist.readme import README, block
 
-    table = comparison(real_splits[1][1])
-    lines = {line.split(" | ")[0].lstrip("| "): line for line in (PROJ_ROOT / "README.md").read_text().splitlines()}
-    for label, name in README_ROWS.items():
-        cells = [c.strip().strip("*") for c in lines[label].strip("|").split("|")]
-        row = table.loc[name]
-        expected = [f"{100 * row['test accuracy']:.2f}%"] + [f"{100 * row[f'{c} recall']:.1f}%" for c in experiments.HARD_CLASSES]
-        assert cells[1:6] == expected, label
+    assert block(experiments.README_BLOCK, experiments.answers_table(real_splits[1][1])) in README.read_text()
+
+
+def test_answers_table_rows(tmp_path):
+    _record(tmp_path, "baseline", _one_hot([0, 0, 2, 4]), _one_hot([6, 6, 6, 6]), seconds=90)
+    table = experiments.answers_table(np.array([0, 6, 2, 4]), tmp_path).splitlines()
+    assert table[0].startswith("| model | what it tests | test accuracy | Shirt recall | T-shirt/top recall |")
+    assert table[2] == "| baseline | the original project's CNN | 75.00% | 0.0% | 100.0% | 100.0% | 100.0% | 1.5 min |"
+
+
+def test_catalogue_lists_every_experiment_and_what_is_recorded(tmp_path):
+    _record(tmp_path, "vgg_bn_deep", _one_hot([0]), _one_hot([0]))
+    table = experiments.catalogue(tmp_path)
+    assert list(table.index) == list(experiments.EXPERIMENTS)
+    assert table["recorded"].tolist() == [name == "vgg_bn_deep" for name in experiments.EXPERIMENTS]

@@ -4,7 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmnist.label_noise import flagged, load_probs, out_of_fold_probs, ranked_suspects, save_probs, write_suspects
+from fmnist.label_noise import (
+    error_signals, flagged, flagged_share, load_probs, out_of_fold_probs, ranked_suspects, save_probs, suspects_of_splits,
+    write_suspects,
+)
 
 
 def _probs(labels, confidence=0.9):
@@ -40,6 +43,24 @@ def test_suspects_csv_is_ranked_from_one(tmp_path):
     assert not [p for p in path.parent.iterdir() if p != path]  # no temporary file left
 
 
+def test_suspects_of_every_split_are_ranked_together_and_counted_per_split():
+    sure = np.eye(10)[[0, 1, 2, 3]] * 0.9 + 0.01
+    doubtful = np.eye(10)[[5, 1, 5, 5]] * 0.9 + 0.01  # image 0 is labelled 0 but looks like the 5s
+    suspects = suspects_of_splits({"train": (doubtful, np.array([0, 1, 5, 5])), "test": (sure, np.array([0, 1, 2, 3]))})
+    assert list(suspects["split"]) == ["train"] and suspects.loc[0, "index"] == 0
+    shares = flagged_share(suspects, {"train": 4, "test": 4})
+    assert shares["flagged images"].tolist() == [1, 0] and shares.loc["train", "share"] == 0.25
+
+
+def test_error_signals_count_flagged_and_shared_mistakes():
+    labels = np.array([0, 0, 1, 1])
+    probs = np.eye(10)[[1, 0, 0, 1]] * 0.9 + 0.01  # wrong on images 0 and 2
+    other = np.array([1, 0, 1, 1])  # another seed repeats only the mistake on image 0
+    table = error_signals(probs, labels, [probs.argmax(axis=1), other])
+    assert table["test errors"].tolist()[0] == 2 and table.loc["all 2 seeds make the same mistake", "test errors"] == 1
+    assert table.loc["all", "share"] == 1.0
+
+
 def test_probs_file_round_trip_and_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="run `fmnist out-of-fold`"):
         load_probs(tmp_path / "missing.npz")
@@ -57,18 +78,18 @@ def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeyp
 
     (images, labels), _ = tiny_splits(n_train=60)
     trained_on, scored = [], []
-    real_dataset, real_predict = fmnist.train.recipe_dataset, label_noise.predict_proba
+    real_dataset, real_predict = fmnist.train.recipe_dataset, label_noise.predict
 
     def recording_dataset(recipe, x, y, **kwargs):
         trained_on.append({row.tobytes() for row in x})
         return real_dataset(recipe, x, y, **kwargs)
 
-    def recording_predict(model, x, tta):
+    def recording_predict(model, x, recipe):
         scored.append({row.tobytes() for row in x})
-        return real_predict(model, x, tta)
+        return real_predict(model, x, recipe)
 
     monkeypatch.setattr(fmnist.train, "recipe_dataset", recording_dataset)
-    monkeypatch.setattr(label_noise, "predict_proba", recording_predict)
+    monkeypatch.setattr(label_noise, "predict", recording_predict)
     probs = out_of_fold_probs(images, labels, folds=3, epochs=1)
     assert probs.shape == (60, 10)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)

@@ -105,7 +105,7 @@ def test_cli_reports_a_truncated_model_as_an_error(saved, capsys):
 @pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
 def test_committed_models_predict_what_their_records_say(real_splits, name):
     """Under every tested Keras version, the committed weights give the recorded test predictions."""
-    from fmnist.evaluate import predict_proba
+    from fmnist.predict import predict_proba
     from fmnist.experiments import probs_path
 
     (_, _), (x_test, _) = real_splits

@@ -1,7 +1,7 @@
 """Model builders return the architecture they promise."""
 
 import numpy as np
-from helpers import build_in_precision
+from fmnist.runtime import build_in_precision
 from keras import layers
 
 from fmnist.models import build_baseline_cnn, build_vgg_bn
@@ -40,7 +40,7 @@ def test_vgg_bn_keeps_position_in_its_head():
 
 
 def test_vgg_bn_outputs_float32_under_mixed_precision():
-    model = build_in_precision(build_vgg_bn)
+    model = build_in_precision(build_vgg_bn, "mixed_bfloat16")
     probs = model.predict(np.zeros((2, 28, 28, 1), dtype=np.float32), verbose=0)
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-3)

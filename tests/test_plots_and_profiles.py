@@ -34,11 +34,11 @@ def test_unknown_profile(monkeypatch):
 
 
 def test_save_fig_writes_into_the_profile_assets(monkeypatch, tmp_path):
-    profile = config.Profile("test", 10, 1, 10, tmp_path / "models", tmp_path / "assets", 10, 10)
-    monkeypatch.setattr(plots, "active_profile", lambda: profile)
+    profile = config.Profile(name="test", train_size=10, test_size=10, epochs=1, models_dir=tmp_path / "models",
+                             assets_dir=tmp_path / "assets")
     fig, ax = plt.subplots()
     ax.plot([0, 1])
-    plots.save_fig("line", fig)
+    plots.save_fig("line", fig, profile.assets_dir)
     written = tmp_path / "assets" / "line.png"
     assert written.read_bytes().startswith(b"\x89PNG")
     plt.close("all")

@@ -31,7 +31,7 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path, small_real_dir, cap
     card = read_json(card_path("baseline", tmp_path))
     assert card["examples"] == {"train": 1800, "validation": 200, "test": 500}
     assert card["epochs"] == 1
-    assert list(card["per_class_accuracy"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    assert list(card["per_class_recall"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
     assert len(card["data"]["sha256"]) == 64
     history = read_json(history_path("baseline", tmp_path))

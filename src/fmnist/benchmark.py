@@ -19,10 +19,10 @@ import numpy as np
 
 from fmnist.config import PROJ_ROOT, card_path, history_path, weights_path
 from fmnist.files import read_json, write_json
+from fmnist.readme import README, update_block
 
 RESULTS_DIR = PROJ_ROOT / "bench" / "results"
-README = PROJ_ROOT / "README.md"
-README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+README_BLOCK = "bench"
 TARGET_VAL_ACCURACY = 0.91
 LATENCY_CALLS = 200
 THROUGHPUT_REPEATS = 3
@@ -60,6 +60,15 @@ def seconds_to_accuracy(history: dict, target: float = TARGET_VAL_ACCURACY) -> f
     return float(elapsed[reached[0]]) if reached.size else None
 
 
+def run_benchmark(names: list[str]) -> Path:
+    """Benchmark ``names``, write the results file, print its table and regenerate README's; return its path."""
+    path = write_results(benchmark(names))
+    results = latest_results()
+    print(f"\nWrote {path}\n\n{render_table(results)}")
+    update_readme(results)
+    return path
+
+
 def benchmark(names: list[str]) -> dict:
     """Train and time every recipe in ``names``; return the results."""
     from fmnist.runtime import start_tensorflow
@@ -84,12 +93,12 @@ def benchmark(names: list[str]) -> dict:
             command_seconds = time.perf_counter() - start
             card = read_json(card_path(name, scratch))
             history = read_json(history_path(name, scratch))
-            speed = _inference_speed(name, Path(scratch), card["recipe"]["flip_tta"], x_test)
+            speed = _inference_speed(name, Path(scratch), x_test)
         results["models"].append(
             {
                 "model": name,
                 "test_accuracy": card["test_accuracy"],
-                "shirt_recall": card["per_class_accuracy"]["Shirt"],
+                "shirt_recall": card["per_class_recall"]["Shirt"],
                 "training_seconds": card["training_seconds"],
                 "command_seconds": round(command_seconds, 1),
                 "seconds_to_91_val": seconds_to_accuracy(history),
@@ -103,22 +112,22 @@ def benchmark(names: list[str]) -> dict:
     return results
 
 
-def _inference_speed(name: str, models_dir: Path, flip_tta: bool, x_test: np.ndarray) -> dict:
-    """Median batch throughput on the test set, and median latency of one image."""
+def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
+    """Median batch throughput on the test set, and median latency of one image, predicting as the recipe does."""
     import tensorflow as tf
 
-    from fmnist.evaluate import predict_proba
     from fmnist.model_files import load_model
+    from fmnist.predict import VIEWS, predict, views_of
 
     model = load_model(weights_path(name, models_dir))
-    predict_proba(model, x_test[:2048], flip_tta)  # warm-up: tracing, thread pools
+    predict(model, x_test[:2048], name)  # warm-up: tracing, thread pools
     durations = []
     for _ in range(THROUGHPUT_REPEATS):
         start = time.perf_counter()
-        predict_proba(model, x_test, flip_tta)
+        predict(model, x_test, name)
         durations.append(time.perf_counter() - start)
-    one = x_test[:1, :, :, None].astype(np.float32) / 255
-    batch = tf.constant(np.concatenate([one, one[:, :, ::-1]]) if flip_tta else one)
+    one = x_test[:1]
+    batch = tf.constant(np.concatenate([VIEWS[view](one) for view in views_of(name)])[..., None].astype(np.float32) / 255)
     model(batch, training=False)
     latencies = []
     for _ in range(LATENCY_CALLS):
@@ -161,15 +170,6 @@ def render_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def readme_section(results: dict) -> str:
-    """The block between README's bench markers."""
-    return f"{README_START}\n{render_table(results)}\n{README_END}"
-
-
 def update_readme(results: dict, readme: Path = README) -> None:
     """Replace README's benchmark block with a table of ``results``."""
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"{readme}: no {README_START} ... {README_END} block to fill")
-    readme.write_text(pattern.sub(lambda _: readme_section(results), text), encoding="utf-8")
+    update_block(README_BLOCK, render_table(results), readme)

@@ -45,3 +45,19 @@ def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
         method="bounded",
     )
     return float(np.exp(fit.x))
+
+
+def summary(versions: dict[str, np.ndarray], labels: np.ndarray) -> pd.DataFrame:
+    """ECE, negative log-likelihood, mean confidence and accuracy of each named set of probabilities."""
+    return pd.DataFrame.from_dict(
+        {
+            name: {
+                "ECE": expected_calibration_error(probs, labels),
+                "negative log-likelihood": negative_log_likelihood(probs, labels),
+                "mean confidence": probs.max(axis=1).mean(),
+                "accuracy": np.mean(probs.argmax(axis=1) == labels),
+            }
+            for name, probs in versions.items()
+        },
+        orient="index",
+    )

@@ -1,10 +1,11 @@
-"""The ``fmnist`` command: ``data``, ``train``, ``evaluate`` and ``experiment``."""
+"""The ``fmnist`` command: every Makefile target that runs project code calls one of its subcommands."""
 
 import argparse
 import sys
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
+from fmnist.recipes import DEFAULT_MODEL, RECIPES
 from fmnist.runtime import start_tensorflow
 
 
@@ -37,7 +38,7 @@ def _train(args) -> int:
     print(start_tensorflow())
     from fmnist.train import train
 
-    run = train(
+    result = train(
         args.model,
         epochs=args.epochs,
         train_size=args.train_size,
@@ -47,10 +48,10 @@ def _train(args) -> int:
         strategy=args.strategy,
         verbose=1 if sys.stdout.isatty() else 2,
     )
-    if run.card is None:
+    if result.card is None:
         print(f"Trained {args.model} as a worker of a multi-worker cluster; the chief saves the model")
         return 0
-    card = run.card
+    card = result.card
     print(
         f"Trained {card['model']} in {card['training_seconds']:.0f} s: "
         f"test accuracy {card['test_accuracy']:.4f}, "
@@ -73,12 +74,18 @@ def _evaluate(args) -> int:
     return 0
 
 
-def _experiment(args) -> int:
+def _experiments(args) -> int:
     print(start_tensorflow())
-    from fmnist.experiments import EXPERIMENTS, run
+    from fmnist.data import load
+    from fmnist.experiments import EXPERIMENTS, OOF_PATH, record, update_readme
 
+    if not args.names and not OOF_PATH.is_file():
+        _out_of_fold(args)
     for name in args.names or EXPERIMENTS:
-        print(f"Experiment {name}: results in {run(name, source=args.data)}", flush=True)
+        print(f"Experiment {name}: results in {record(name, source=args.data)}", flush=True)
+    _, (_, y_test) = load(args.data)
+    update_readme(y_test)
+    print("Updated README's table of answers")
     return 0
 
 
@@ -94,26 +101,54 @@ def _out_of_fold(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from fmnist.benchmark import run_benchmark
+
+    run_benchmark(args.models)
+    return 0
+
+
+def _speed(args) -> int:
+    from fmnist.speed import run_speed_table
+
+    run_speed_table()
+    return 0
+
+
+def _notebooks_sync(args) -> int:
+    from fmnist.colab import sync_all
+
+    sync_all()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fmnist", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="fmnist",
+        description="Fashion-MNIST with TensorFlow/Keras: find the data, train, evaluate, benchmark.",
+        epilog=f"Recipes: {', '.join(RECIPES)} (default: {DEFAULT_MODEL}). "
+        "Run `fmnist COMMAND --help` for a command's options.",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    def command(name, func, help_text):
+    def command(name, func, help_text, data=True):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(command=func)
-        sub.add_argument(
-            "--data",
-            type=Path,
-            metavar="DIR",
-            help="directory of Kaggle CSVs or IDX files (default: search $FMNIST_DATA, data/, "
-            "/usr/share/datasets/fashion-mnist, the Keras cache, then download)",
-        )
+        if data:
+            sub.add_argument(
+                "--data",
+                type=Path,
+                metavar="DIR",
+                help="directory of Kaggle CSVs or IDX files (default: search $FMNIST_DATA, data/, "
+                "/usr/share/datasets/fashion-mnist, the Keras cache, then download)",
+            )
         return sub
 
     command("data", _data, "Find and validate the data; print where it is and what it holds.")
 
-    train = command("train", _train, "Train a model and save it with its history and model card.")
-    train.add_argument("--model", default="vgg_bn", help="recipe name: vgg_bn (default) or baseline")
+    train = command("train", _train, "Train a recipe and save its weights, history and model card.")
+    train.add_argument("--model", default=DEFAULT_MODEL, metavar="RECIPE",
+                       help=f"one of: {', '.join(RECIPES)} (default: {DEFAULT_MODEL})")
     train.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
     train.add_argument("--seed", type=int, default=SEED)
@@ -126,19 +161,33 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
-    evaluate.add_argument("--model", default="vgg_bn", help="name of a model in --models-dir (default: vgg_bn)")
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
     evaluate.add_argument(
         "--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it (instead of --model)"
     )
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
 
-    experiment = command(
-        "experiment", _experiment, "Train the experiments of 05_improvements and record their test predictions."
+    experiments = command(
+        "experiments", _experiments,
+        "Train what 04 and 05 read and record their test predictions (finished ones are skipped; hours on a CPU).",
     )
-    experiment.add_argument("names", nargs="*", help="experiments to run (default: all; finished ones are skipped)")
+    experiments.add_argument(
+        "names", nargs="*", help="experiments to run (default: the out-of-fold scores if missing, then all experiments)"
+    )
+    experiments.set_defaults(folds=5)
 
     oof = command(
         "out-of-fold", _out_of_fold, "Score every training image with a k-fold model that did not see it (04's label errors)."
     )
     oof.add_argument("--folds", type=int, default=5)
+
+    bench = command(
+        "bench", _bench, "Train recipes from scratch, each in a fresh process; write bench/results/ and README's table.",
+        data=False,
+    )
+    bench.add_argument("models", nargs="*", default=["baseline", DEFAULT_MODEL], metavar="RECIPE",
+                       help=f"recipes to benchmark (default: baseline {DEFAULT_MODEL})")
+    command("speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False)
+    command("notebooks-sync", _notebooks_sync, "Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL.",
+            data=False)
     return parser

@@ -1,6 +1,6 @@
 """The notebooks' Colab badge row and setup cell, made from ``config.REPO_URL``.
 
-Every notebook carries the same two tagged cells; ``python -m fmnist.colab`` (``make
+Every notebook carries the same two tagged cells; ``fmnist notebooks-sync`` (``make
 notebooks-sync``) rewrites them after ``REPO_URL`` changes, and the tests check they agree.
 """
 
@@ -69,7 +69,8 @@ def sync(path: Path, repo_url: str = REPO_URL) -> bool:
     return changed
 
 
-if __name__ == "__main__":
-    for notebook_path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
+def sync_all(notebooks_dir: Path = NOTEBOOKS_DIR) -> None:
+    """Rewrite the tagged cells of every numbered notebook, naming each one that changed."""
+    for notebook_path in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
         if sync(notebook_path):
-            print(f"updated {notebook_path.relative_to(PROJ_ROOT)}", file=sys.stderr)
+            print(f"updated {notebook_path.name}", file=sys.stderr)

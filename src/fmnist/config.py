@@ -35,8 +35,13 @@ CLASS_NAMES = (
 )
 NUM_CLASSES = len(CLASS_NAMES)
 IMAGE_SHAPE = (28, 28)
+#: The four upper-body classes the original project found hard to tell apart, hardest first.
+LOOKALIKE_CLASSES = ("Shirt", "T-shirt/top", "Pullover", "Coat")
 
+#: The random seed of every split, shuffle, initialisation and augmentation, unless told otherwise.
 SEED = 42
+#: The share of the training images held out for validation (choosing recipes, time to 91%).
+VALIDATION_FRACTION = 0.1
 
 
 def weights_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
@@ -65,27 +70,28 @@ PROFILE_ENV_VAR = "FMNIST_PROFILE"
 SMOKE_DIR = Path(tempfile.gettempdir()) / "fmnist-smoke"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     """How big a notebook run is: full for real results, smoke for CI."""
 
     name: str
     train_size: int | None  # images to train on; None: all 60,000
+    test_size: int | None  # test images 02_train scores its models on; None: all 10,000
     epochs: int | None  # None: the recipe's own
-    embed_size: int  # test images in the 2-D map of 01_explore
     models_dir: Path  # where 02_train saves models
-    assets_dir: Path  # where figures are saved
-    classical_size: int  # training images for 05's scikit-learn baselines
-    transfer_size: int  # training images for 05's transfer learning where no ImageNet weights can be had
-    test_size: int | None = None  # test images 02_train scores its models on; None: all 10,000
+    assets_dir: Path  # where figures and tables are saved
+
+    def choose(self, *, full, smoke):
+        """A notebook's own setting for this profile: ``full`` in the full profile, else ``smoke``."""
+        return full if self.name == "full" else smoke
 
 
 PROFILES = {
-    "full": Profile("full", None, None, 5000, MODELS_DIR, ASSETS_DIR, classical_size=10_000, transfer_size=2000),
+    "full": Profile(name="full", train_size=None, test_size=None, epochs=None, models_dir=MODELS_DIR, assets_dir=ASSETS_DIR),
     # Writes nothing into the project: the committed models and figures stay as they are.
     "smoke": Profile(
-        "smoke", 2000, 1, 300, SMOKE_DIR / "models", SMOKE_DIR / "assets", classical_size=1000, transfer_size=256,
-        test_size=1000,
+        name="smoke", train_size=2000, test_size=1000, epochs=1,
+        models_dir=SMOKE_DIR / "models", assets_dir=SMOKE_DIR / "assets",
     ),
 }
 

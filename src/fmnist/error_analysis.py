@@ -1,4 +1,4 @@
-"""Numbers behind 04_error_analysis: confused pairs, confident mistakes, Grad-CAM."""
+"""Numbers behind 04_error_analysis: confused pairs, confident mistakes, HiResCAM heat maps."""
 
 from itertools import combinations
 
@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from fmnist.config import CLASS_NAMES
-from fmnist.explore import LOOKALIKE_CLASSES
+from fmnist.config import CLASS_NAMES, LOOKALIKE_CLASSES
 
 
 def confused_pairs(confusion: np.ndarray) -> pd.DataFrame:
@@ -43,10 +42,20 @@ def mistake_gallery(probs: np.ndarray, labels: np.ndarray, pairs: pd.DataFrame, 
     return np.concatenate(picks)
 
 
-def pick(labels: np.ndarray, predicted: np.ndarray, true_class: int, predicted_class: int, k: int, seed: int = 0) -> np.ndarray:
+def random_images_predicted_as(labels: np.ndarray, predicted: np.ndarray, true_class: int, predicted_class: int, k: int, seed: int = 0) -> np.ndarray:
     """Up to ``k`` random indices of images of ``true_class`` predicted as ``predicted_class``."""
     matches = np.flatnonzero((labels == true_class) & (predicted == predicted_class))
     return np.random.default_rng(seed).permutation(matches)[:k]
+
+
+def sample_cases(
+    labels: np.ndarray, predicted: np.ndarray, cases: list[tuple[str, str]], k: int, seed: int = 0
+) -> np.ndarray:
+    """Indices of up to ``k`` random images for each ``(true class, predicted class)`` case, by class name, in turn."""
+    return np.concatenate([
+        random_images_predicted_as(labels, predicted, CLASS_NAMES.index(true), CLASS_NAMES.index(guess), k, seed)
+        for true, guess in cases
+    ])
 
 
 def where_errors_go(confusion: np.ndarray, classes=LOOKALIKE_CLASSES) -> pd.DataFrame:
@@ -57,7 +66,7 @@ def where_errors_go(confusion: np.ndarray, classes=LOOKALIKE_CLASSES) -> pd.Data
     return table.loc[:, (table > 0.005).any(axis=0)]
 
 
-def grad_cam(
+def hires_cam(
     model: keras.Model, images: np.ndarray, class_indices: np.ndarray, versus: np.ndarray | None = None
 ) -> np.ndarray:
     """Class-activation heat maps in [0, 1], shape (n, 28, 28): where the evidence for each class lies.
@@ -74,7 +83,7 @@ def grad_cam(
     """
     head = model.layers[-1]
     if not isinstance(head, keras.layers.Dense):
-        raise ValueError(f"grad_cam needs a model ending in a Dense layer, not {type(head).__name__}")
+        raise ValueError(f"hires_cam needs a model ending in a Dense layer, not {type(head).__name__}")
     pooling = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
     last_map = max(
         i for i, layer in enumerate(model.layers) if len(layer.output.shape) == 4 and not isinstance(layer, pooling)
@@ -113,7 +122,7 @@ def mean_contrast_maps(
         for this, other in (pair, pair[::-1]):
             a, b = CLASS_NAMES.index(this), CLASS_NAMES.index(other)
             chosen = np.flatnonzero((labels == a) & (predicted == a))[:per_class]
-            cams = grad_cam(model, images[chosen], np.full(len(chosen), a), versus=np.full(len(chosen), b))
+            cams = hires_cam(model, images[chosen], np.full(len(chosen), a), versus=np.full(len(chosen), b))
             mean_map = cams.mean(axis=0)
             maps.append(mean_map / mean_map.max() if mean_map.max() > 0 else mean_map)
             means.append(images[chosen].mean(axis=0))

@@ -1,19 +1,19 @@
 """Score a trained model on labelled images: accuracy, per-class metrics, confusion matrix."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 from sklearn.metrics import classification_report, confusion_matrix
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, weights_path
-from fmnist.data.pipeline import make_dataset
+from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, SEED, weights_path
 from fmnist.files import read_json
 from fmnist.model_files import card_beside, load_model, read_card
-
-PREDICT_BATCH_SIZE = 1024
+from fmnist.predict import predict_proba, views_of
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Evaluation:
     """How a model did on one labelled set of images."""
 
     accuracy: float
-    per_class_accuracy: dict[str, float]  # recall of each class, keyed by class name
+    per_class_recall: dict[str, float]  # recall of each class, keyed by class name
     report: str  # scikit-learn's precision / recall / F1 table, as text
     table: pd.DataFrame  # the same table: one row per class, then the averages
     confusion: np.ndarray  # rows: true class, columns: predicted class
@@ -34,29 +34,15 @@ def evaluate_saved(name: str, images: np.ndarray, labels: np.ndarray, models_dir
 
 
 def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray):
-    """Load the model saved in ``path`` and evaluate it as its recipe predicts (with flip averaging
-    if it uses it). Returns ``(model, evaluation)``.
-    """
+    """Load the model saved in ``path`` and evaluate it as its recipe predicts. Returns ``(model, evaluation)``."""
     model = load_model(path)
-    flip_tta = read_card(card_beside(path))["recipe"]["flip_tta"]
-    return model, evaluate(model, images, labels, flip_tta=flip_tta)
+    views = views_of(read_card(card_beside(path))["recipe_name"])
+    return model, evaluate(model, images, labels, views)
 
 
-def predict_proba(model: keras.Model, images: np.ndarray, flip_tta: bool = False) -> np.ndarray:
-    """Class probabilities, shape (n, 10), for uint8 images of shape (n, 28, 28).
-
-    ``flip_tta`` averages the predictions for each image and its left-right mirror image.
-    """
-    probs = model.predict(make_dataset(images, batch_size=PREDICT_BATCH_SIZE), verbose=0)
-    if flip_tta:
-        mirrored = model.predict(make_dataset(images[:, :, ::-1], batch_size=PREDICT_BATCH_SIZE), verbose=0)
-        probs = (probs + mirrored) / 2
-    return probs
-
-
-def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, flip_tta: bool = False) -> Evaluation:
-    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``."""
-    return evaluate_probs(predict_proba(model, images, flip_tta), labels)
+def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, views: Sequence[str] = ("plain",)) -> Evaluation:
+    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (see :mod:`fmnist.predict`)."""
+    return evaluate_probs(predict_proba(model, images, views), labels)
 
 
 def evaluate_probs(probs: np.ndarray, labels: np.ndarray) -> Evaluation:
@@ -67,7 +53,7 @@ def evaluate_probs(probs: np.ndarray, labels: np.ndarray) -> Evaluation:
     per_class.pop("accuracy", None)  # a single number, shown on its own
     return Evaluation(
         accuracy=float(np.mean(predicted == labels)),
-        per_class_accuracy={name: float(per_class[name]["recall"]) for name in CLASS_NAMES},
+        per_class_recall={name: float(per_class[name]["recall"]) for name in CLASS_NAMES},
         report=classification_report(labels, predicted, digits=4, **report_args),
         table=pd.DataFrame(per_class).T.astype({"support": int}),
         confusion=confusion_matrix(labels, predicted, labels=range(NUM_CLASSES)),
@@ -88,9 +74,32 @@ def compare_models(models_dir: Path) -> pd.DataFrame:
                 "training seconds": card["training_seconds"],
                 "best val. accuracy": card["best_val_accuracy"],
                 "test accuracy": card["test_accuracy"],
-                "Shirt recall": card["per_class_accuracy"]["Shirt"],
+                "Shirt recall": card["per_class_recall"]["Shirt"],
             }
         )
     columns = ["model", "parameters", "epochs", "training seconds", "best val. accuracy", "test accuracy", "Shirt recall"]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("test accuracy", ascending=False).set_index("model")
+
+
+def accuracy_interval(correct: np.ndarray, confidence: float = 0.95, resamples: int = 2000, seed: int = SEED) -> tuple[float, float]:
+    """Bootstrap percentile interval of the accuracy behind the per-image outcomes ``correct`` (booleans):
+    how far the same model could score on another test set drawn like this one."""
+    rng = np.random.default_rng(seed)
+    means = rng.choice(correct.astype(float), size=(resamples, len(correct)), replace=True).mean(axis=1)
+    tail = (1 - confidence) / 2
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+
+
+def paired_outcomes(correct: dict[str, np.ndarray]) -> tuple[pd.DataFrame, float]:
+    """Two models on the same images: a 2x2 table of how many images each gets right, and McNemar's exact
+    p-value, the chance of a split of the disagreements at least this uneven if both were equally good."""
+    (name_a, a), (name_b, b) = correct.items()
+    table = pd.DataFrame(
+        [[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]],
+        index=pd.Index([f"{name_a} right", f"{name_a} wrong"]),
+        columns=[f"{name_b} right", f"{name_b} wrong"],
+    )
+    only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
+    p_value = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return table, float(p_value)

@@ -1,6 +1,6 @@
 """The saved training runs behind ``05_improvements``: train each once, then read its results.
 
-An experiment trains one recipe with one seed (``fmnist experiment NAME``) and records the
+An experiment trains one recipe with one seed (``fmnist experiments NAME``) and records the
 test-set class probabilities, for each image and for its mirror image, beside the model card.
 Every row of the comparison table, the test-time flip ablation and the ensemble are computed
 from those files, so the notebook never has to retrain anything to show them.
@@ -12,19 +12,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmnist.config import MODELS_DIR, SEED, card_path, weights_path
+from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
-from fmnist.evaluate import evaluate_probs, predict_proba
+from fmnist.evaluate import evaluate_probs
 from fmnist.files import atomic_path, read_json
 from fmnist.model_files import load_model
-from fmnist.recipes import RECIPES
+from fmnist.predict import VIEWS, average_views, predict_proba, views_of
+from fmnist.readme import update_block
+from fmnist.recipes import DEFAULT_MODEL
 from fmnist.train import train
 
 #: Trained experiment models (git-ignored) and their results files (committed).
 EXPERIMENTS_DIR = MODELS_DIR / "experiments"
 
-#: The classes the seed project found hard to tell apart, in the order the tables show them.
-HARD_CLASSES = ("Shirt", "T-shirt/top", "Pullover", "Coat")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Experiment:
 
 
 EXPERIMENTS = {
-    "baseline": Experiment("baseline", "the seed project's CNN"),
+    "baseline": Experiment("baseline", "the original project's CNN"),
     "vgg_bn": Experiment("vgg_bn", "default: vgg_bn (shift + flip augmentation, flip TTA)", also_without_tta=True),
     "vgg_bn_deep": Experiment("vgg_bn_deep", "deeper: 3 convolutions per stage instead of 2"),
     "vgg_bn_no_flip": Experiment("vgg_bn_no_flip", "default without flip augmentation", also_without_tta=True),
@@ -48,16 +48,28 @@ EXPERIMENTS = {
     "vgg_bn-seed2": Experiment("vgg_bn", "default, seed 2 (ensemble member)", seed=2),
 }
 ENSEMBLE = ("vgg_bn", "vgg_bn-seed1", "vgg_bn-seed2")
+#: The README block that :func:`update_readme` fills.
+README_BLOCK = "answers"
 #: Out-of-fold probabilities of the training images (``fmnist out-of-fold``), for 04's label errors.
 OOF_PATH = EXPERIMENTS_DIR / "train_oof_probs.npz"
 
 
+def catalogue(experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
+    """One row per experiment: its recipe, seed, what it tests, and whether its results are recorded."""
+    rows = {
+        name: {"recipe": e.recipe, "seed": e.seed, "what it tests": e.description,
+               "recorded": probs_path(name, experiments_dir).is_file()}
+        for name, e in EXPERIMENTS.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("experiment")
+
+
 def probs_path(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> Path:
-    """Test-set probabilities of experiment ``name``: arrays ``plain`` and ``mirrored``, (10000, 10)."""
+    """Test-set probabilities of experiment ``name``: one (10000, 10) array per view of :data:`fmnist.predict.VIEWS`."""
     return Path(experiments_dir) / f"{name}.test_probs.npz"
 
 
-def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path:
+def record(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path:
     """Train experiment ``name`` if needed, record its test probabilities; return their path.
 
     The committed models in ``models_dir`` are the runs ``baseline`` and ``vgg_bn`` (same recipe,
@@ -71,14 +83,13 @@ def run(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, mode
         return target
     committed = _is_committed(name, experiment, models_dir)
     if not committed:
-        train(experiment.recipe, run_name=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
+        train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
     saved_in = models_dir if committed else experiments_dir
     model, card = load_model(weights_path(name, saved_in)), read_json(card_path(name, saved_in))
     _, (x_test, _) = load(source)
-    plain = predict_proba(model, x_test)
-    mirrored = predict_proba(model, x_test[:, :, ::-1])
+    probs = {view: predict_proba(model, x_test, [view]) for view in VIEWS}
     with atomic_path(target) as tmp:
-        np.savez_compressed(tmp, plain=plain, mirrored=mirrored, training_seconds=card["training_seconds"])
+        np.savez_compressed(tmp, **probs, training_seconds=card["training_seconds"])
     return target
 
 
@@ -90,13 +101,13 @@ def _is_committed(name: str, experiment: Experiment, models_dir: Path) -> bool:
     return card["recipe_name"] == experiment.recipe and card["seed"] == experiment.seed
 
 
-def recorded_probs(name: str, flip_tta: bool = True, experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:
-    """Recorded test probabilities of experiment ``name``, averaged with the mirror image's if ``flip_tta``."""
+def recorded_probs(name: str, views: tuple[str, ...] | None = None, experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:
+    """Recorded test probabilities of experiment ``name``, averaged over ``views`` (default: as its recipe predicts)."""
     path = probs_path(name, experiments_dir)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no results for experiment {name!r}; run `fmnist experiment {name}`")
+        raise FileNotFoundError(f"{path}: no results for experiment {name!r}; run `fmnist experiments {name}`")
     with np.load(path) as saved:
-        return (saved["plain"] + saved["mirrored"]) / 2 if flip_tta else saved["plain"]
+        return average_views(saved, views or views_of(EXPERIMENTS[name].recipe))
 
 
 def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> float:
@@ -106,9 +117,9 @@ def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> floa
 
 
 def score(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Test accuracy, then the recall of each of :data:`HARD_CLASSES`."""
+    """Test accuracy, then the recall of each of :data:`fmnist.config.LOOKALIKE_CLASSES`."""
     result = evaluate_probs(probs, labels)
-    return {"test accuracy": result.accuracy, **{f"{cls} recall": result.per_class_accuracy[cls] for cls in HARD_CLASSES}}
+    return {"test accuracy": result.accuracy, **{f"{cls} recall": result.per_class_recall[cls] for cls in LOOKALIKE_CLASSES}}
 
 
 def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
@@ -120,23 +131,42 @@ def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> p
     done = [name for name in EXPERIMENTS if probs_path(name, experiments_dir).is_file()]
     rows = {}
     for name in done:
-        tta = RECIPES[EXPERIMENTS[name].recipe].flip_tta
         rows[name] = {
             "what it tests": EXPERIMENTS[name].description,
-            **score(recorded_probs(name, tta, experiments_dir), labels),
+            **score(recorded_probs(name, experiments_dir=experiments_dir), labels),
             "training minutes": training_seconds(name, experiments_dir) / 60,
         }
         if EXPERIMENTS[name].also_without_tta:
             rows[f"{name} (no TTA)"] = {
                 "what it tests": "the same model, predicting without flip averaging",
-                **score(recorded_probs(name, False, experiments_dir), labels),
+                **score(recorded_probs(name, ("plain",), experiments_dir), labels),
                 "training minutes": rows[name]["training minutes"],
             }
     if all(member in done for member in ENSEMBLE):
-        mean_probs = np.mean([recorded_probs(member, True, experiments_dir) for member in ENSEMBLE], axis=0)
+        mean_probs = np.mean([recorded_probs(member, experiments_dir=experiments_dir) for member in ENSEMBLE], axis=0)
         rows["ensemble"] = {
             "what it tests": f"mean probabilities of {', '.join(ENSEMBLE)}",
             **score(mean_probs, labels),
             "training minutes": sum(training_seconds(m, experiments_dir) for m in ENSEMBLE) / 60,
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def answers_table(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> str:
+    """README's table of answers: the :func:`comparison` rows as Markdown, in %, the default's in bold."""
+    table = comparison(labels, experiments_dir)
+    metrics = ["test accuracy", *(f"{name} recall" for name in LOOKALIKE_CLASSES)]
+    lines = [
+        "| model | what it tests | " + " | ".join(metrics) + " | training |",
+        "| --- | --- |" + " ---: |" * (len(metrics) + 1),
+    ]
+    for name, row in table.iterrows():
+        label = f"**{name}**" if name == DEFAULT_MODEL else name
+        cells = [f"{100 * row[metric]:.2f}%" if metric == "test accuracy" else f"{100 * row[metric]:.1f}%" for metric in metrics]
+        lines.append(f"| {label} | {row['what it tests']} | " + " | ".join(cells) + f" | {row['training minutes']:.1f} min |")
+    return "\n".join(lines)
+
+
+def update_readme(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> None:
+    """Regenerate README's table of answers from the recorded experiments."""
+    update_block(README_BLOCK, answers_table(labels, experiments_dir))

@@ -7,10 +7,6 @@ from sklearn.manifold import TSNE
 
 from fmnist.config import CLASS_NAMES, SEED
 
-#: The four upper-body classes the seed project found hard to tell apart.
-LOOKALIKE_CLASSES = ("T-shirt/top", "Pullover", "Coat", "Shirt")
-
-
 def class_counts(**splits: np.ndarray) -> pd.DataFrame:
     """Images per class, one column per named label array (e.g. ``train=y_train``)."""
     return pd.DataFrame(

@@ -15,10 +15,10 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from fmnist.config import CLASS_NAMES, NUM_CLASSES, SEED
-from fmnist.evaluate import predict_proba
+from fmnist.predict import predict
 from fmnist.files import atomic_path
 
-#: The k-fold recipe: the seed's CNN, 10 epochs per fold (about 1.3 minutes each on a 2-core CPU).
+#: The k-fold recipe: the original project's CNN, 10 epochs per fold (about 1.3 minutes each on a 2-core CPU).
 OOF_RECIPE = "baseline"
 
 
@@ -39,7 +39,7 @@ def out_of_fold_probs(
         model = compiled_model(recipe_spec, len(fit_rows), epochs)
         train_data = recipe_dataset(recipe_spec, images[fit_rows], labels[fit_rows], training=True, seed=seed + fold)
         model.fit(train_data, epochs=epochs, shuffle=False, verbose=0)  # the dataset shuffles itself
-        probs[held_out] = predict_proba(model, images[held_out], recipe_spec.flip_tta)
+        probs[held_out] = predict(model, images[held_out], recipe)
         accuracy = np.mean(probs[held_out].argmax(axis=1) == labels[held_out])
         print(f"fold {fold + 1}/{folds}: held-out accuracy {accuracy:.4f}", flush=True)
     return probs
@@ -61,7 +61,8 @@ def load_probs(path: Path) -> np.ndarray:
 
 def flagged(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Boolean mask of the images whose label confident learning counts as a likely error."""
-    thresholds = np.array([probs[labels == c, c].mean() for c in range(NUM_CLASSES)])
+    # a class no image is labelled with has no threshold: it is never the confident other class
+    thresholds = np.array([probs[labels == c, c].mean() if np.any(labels == c) else np.inf for c in range(NUM_CLASSES)])
     confident = np.where(probs >= thresholds, probs, -1.0)
     suspect_class = confident.argmax(axis=1)
     has_confident = confident.max(axis=1) >= 0
@@ -83,6 +84,33 @@ def ranked_suspects(probs: np.ndarray, labels: np.ndarray, split: str) -> pd.Dat
         }
     )
     return table.sort_values("p_given", kind="stable").reset_index(drop=True)
+
+
+def suspects_of_splits(scored: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The flagged images of every split of ``{split: (probs, labels)}``, lowest probability of the given label first."""
+    tables = [ranked_suspects(probs, labels, split) for split, (probs, labels) in scored.items()]
+    return pd.concat(tables).sort_values("p_given", kind="stable", ignore_index=True)
+
+
+def flagged_share(suspects: pd.DataFrame, split_sizes: dict[str, int]) -> pd.DataFrame:
+    """Per split: how many images are flagged, and their share of the split's ``split_sizes`` images."""
+    counts = suspects.groupby("split").size().reindex(list(split_sizes), fill_value=0)
+    return pd.DataFrame({"flagged images": counts, "share": counts / pd.Series(split_sizes)})
+
+
+def error_signals(probs: np.ndarray, labels: np.ndarray, seed_predictions: list[np.ndarray]) -> pd.DataFrame:
+    """How many of a model's errors carry each sign of a doubtful label, with their share of all errors:
+    flagged, made identically by every model in ``seed_predictions`` (the same recipe trained with
+    several seeds, this model among them), or both."""
+    predicted = probs.argmax(axis=1)
+    errors = predicted != labels
+    same_mistake = errors & np.all([seed == predicted for seed in seed_predictions], axis=0)
+    flagged_errors = errors & flagged(probs, labels)
+    counts = [errors.sum(), flagged_errors.sum(), same_mistake.sum(), (same_mistake & flagged_errors).sum()]
+    table = pd.DataFrame(
+        {"test errors": counts}, index=["all", "flagged", f"all {len(seed_predictions)} seeds make the same mistake", "both"]
+    )
+    return table.assign(share=table["test errors"] / max(1, errors.sum()))
 
 
 def write_suspects(path: Path, table: pd.DataFrame) -> None:

@@ -1,4 +1,4 @@
-"""A trained model on disk: its weights, and the card that names the recipe which rebuilds it.
+"""A trained model on disk: its weights, and the card that describes it and names the recipe that rebuilds it.
 
 ``fmnist train`` writes ``NAME.weights.h5`` (weights only, no optimizer state) and
 ``NAME.card.json``. The architecture lives in code, the recipe's builder, so the files load under
@@ -10,12 +10,18 @@ truncated, corrupt or replaced without its card is refused with a message saying
 
 import hashlib
 import json
+import os
+import platform
+from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 import keras
+import numpy as np
 
+import fmnist
 from fmnist.files import atomic_path, read_json
-from fmnist.recipes import get_recipe
+from fmnist.recipes import describe, get_recipe
 
 WEIGHTS_SUFFIX = ".weights.h5"
 
@@ -77,6 +83,45 @@ def load_model(path: Path) -> keras.Model:
     return load_weights(model, path)
 
 
+def model_card(
+    name: str, recipe_name: str, model: keras.Model, history: dict, result, *,
+    weights_sha256: str, seed: int, examples: dict, data: dict,
+) -> dict:
+    """The model card: what was trained, how, on what, and how well its saved weights score.
+
+    ``result`` is the :class:`fmnist.evaluate.Evaluation` of the saved weights on the test set.
+    """
+    import tensorflow as tf
+
+    recipe = get_recipe(recipe_name)
+    return {
+        "model": name,
+        "recipe_name": recipe_name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "test_accuracy": result.accuracy,
+        "per_class_recall": result.per_class_recall,
+        "best_val_accuracy": max(history["val_accuracy"]),
+        "epochs": len(history["val_accuracy"]),
+        "training_seconds": round(sum(history["epoch_seconds"]), 1),
+        "parameters": model.count_params(),
+        "architecture": describe(recipe.build),
+        "recipe": {key: value for key, value in asdict(recipe).items() if key != "build"},
+        "precision": model.dtype_policy.name,
+        "xla": bool(model.jit_compile),
+        "weights_sha256": weights_sha256,
+        "seed": seed,
+        "examples": examples,
+        "data": data,
+        "machine": {"platform": platform.platform(), "devices": _device_names()},
+        "versions": {
+            "fmnist": fmnist.__version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+        },
+    }
+
+
 def read_card(path: Path) -> dict:
     """A model card, checked for the fields that loading its model needs."""
     path = Path(path)
@@ -96,3 +141,12 @@ def sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def _device_names() -> list[str]:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus] or [
+        f"CPU ({os.cpu_count()} cores)"
+    ]

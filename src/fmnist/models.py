@@ -7,7 +7,7 @@ from fmnist.config import IMAGE_SHAPE, NUM_CLASSES
 
 
 def build_baseline_cnn() -> keras.Model:
-    """The seed project's CNN: two conv + max-pool stages, a dense layer with dropout, softmax.
+    """The original project's CNN: two conv + max-pool stages, a dense layer with dropout, softmax.
 
     Takes images scaled to [0, 1] with shape (28, 28, 1); returns class probabilities.
     """

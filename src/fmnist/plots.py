@@ -1,22 +1,23 @@
-"""Figures for the notebooks; :func:`save_fig` writes them where the run profile says."""
+"""Figures for the notebooks, and :func:`save_fig` to write one as a PNG."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from fmnist.config import CLASS_NAMES, active_profile
+from pathlib import Path
+
+from fmnist.config import CLASS_NAMES
 
 DPI = 110
 
 
-def save_fig(name: str, fig: plt.Figure | None = None) -> None:
-    """Save ``fig`` (default: the current figure) as ``<assets>/<name>.png`` at a fixed dpi.
+def save_fig(name: str, fig: plt.Figure, directory: Path) -> None:
+    """Save ``fig`` as ``directory/<name>.png`` at a fixed dpi.
 
-    The full profile writes into the project's ``assets/`` (the pictures the README shows);
-    the smoke profile writes into a scratch directory, so CI never changes them.
+    The notebooks pass their profile's ``assets_dir``: the project's ``assets/`` in the full
+    profile (the pictures the README shows), a scratch folder in the smoke profile.
     """
-    fig = fig or plt.gcf()
-    path = active_profile().assets_dir / f"{name}.png"
+    path = Path(directory) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
 
@@ -122,14 +123,14 @@ def distance_heatmap(table, title):
     return fig
 
 
-def curves(history, pairs, title):
-    """Accuracy and loss per epoch; ``pairs`` maps a legend label to a history key prefix.
+def curves(history, series, title):
+    """Accuracy and loss per epoch; ``series`` maps a legend label to a history key prefix.
 
     For example ``{"train": "", "validation": "val_"}`` plots ``accuracy`` and ``val_accuracy``.
     """
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, metric in zip(axes, ("accuracy", "loss")):
-        for label, prefix in pairs.items():
+        for label, prefix in series.items():
             values = history[f"{prefix}{metric}"]
             ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
         ax.set_xlabel("epoch")
@@ -179,7 +180,7 @@ def prediction_grid(images, labels, probs, indices, ncols=8):
 
 
 def heatmap_overlays(images, heatmaps, titles, ncols=6):
-    """Images in gray with a heat map (e.g. Grad-CAM) laid over each."""
+    """Images in gray with a heat map (e.g. HiResCAM) laid over each."""
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 2.1), squeeze=False)
     for i, ax in enumerate(axes.flat):

@@ -28,7 +28,7 @@ class Recipe:
 
 
 RECIPES = {
-    # The seed project's model and optimiser settings.
+    # The original project's model and optimiser settings.
     "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
     # The project's default: deeper, batch-normalised, regularised, and fast on a 2-core CPU.
     "vgg_bn": Recipe(

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +34,17 @@ def start_tensorflow() -> str:
         gpus = tf.config.list_physical_devices("GPU")
     devices = ", ".join(gpu.name for gpu in gpus) if gpus else f"CPU only ({os.cpu_count()} cores)"
     return f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {devices}"
+
+
+def build_in_precision(build: Callable[[], "keras.Model"], policy: str) -> "keras.Model":
+    """Call a model builder under the Keras dtype ``policy`` (e.g. ``mixed_bfloat16``), then restore float32."""
+    import keras
+
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        return build()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
 def has_gpu() -> bool:

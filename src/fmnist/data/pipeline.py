@@ -4,12 +4,12 @@ import numpy as np
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
-from fmnist.config import NUM_CLASSES, SEED
+from fmnist.config import NUM_CLASSES, SEED, VALIDATION_FRACTION
 from fmnist.data.augment import shift_and_flip
 
 
 def split_validation(
-    images: np.ndarray, labels: np.ndarray, fraction: float, seed: int = SEED
+    images: np.ndarray, labels: np.ndarray, fraction: float = VALIDATION_FRACTION, seed: int = SEED
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Hold out a stratified ``fraction`` of the training data: ``(train, validation)``."""
     x_train, x_val, y_train, y_val = train_test_split(

@@ -1,4 +1,4 @@
-"""Where does CPU training time go? Time training steps under different settings (`make speed`).
+"""Where does CPU training time go? Time training steps under different settings (``fmnist speed``).
 
 Each row trains the named model for a fixed number of steps (after a warm-up that absorbs tracing
 and compilation) and reports images per second and the implied seconds per epoch of 54,000
@@ -16,7 +16,7 @@ from fmnist.config import PROJ_ROOT
 from fmnist.data import load
 from fmnist.data.pipeline import make_dataset
 from fmnist.models import build_baseline_cnn, build_vgg_bn
-from fmnist.runtime import start_tensorflow
+from fmnist.runtime import build_in_precision, start_tensorflow
 
 STEPS, WARMUP, EPOCH_IMAGES = 40, 5, 54000
 # (label, builder, precision, batch size, XLA, augment, steps_per_execution)
@@ -36,9 +36,7 @@ SETTINGS = [
 
 def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_execution) -> float:
     """Images per second of ``STEPS`` training steps."""
-    keras.mixed_precision.set_global_policy(precision)
-    model = build()
-    keras.mixed_precision.set_global_policy("float32")
+    model = build_in_precision(build, precision)
     model.compile(
         optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
         loss="sparse_categorical_crossentropy",
@@ -63,7 +61,8 @@ def time_pipeline(x, y, batch_size=256) -> float:
     return count / (time.perf_counter() - start)
 
 
-def main():
+def run_speed_table() -> None:
+    """Time every setting, print the table and write it to ``bench/results/``."""
     environment = start_tensorflow()
     (x, y), _ = load()
     rows = []
@@ -80,7 +79,3 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table + "\n", encoding="utf-8")
     print(f"\n{table}\n\nWrote {out}")
-
-
-if __name__ == "__main__":
-    main()
