@@ -60,8 +60,8 @@ lab: data ## Open JupyterLab on the project's environment
 notebooks-sync: install ## Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL
 	$(BIN)/fmnist notebooks-sync
 
-bench: data ## Train recipes from scratch, time them, write bench/results/ and README's table
-	$(BIN)/fmnist bench
+bench: data ## Train recipes from scratch, costs in S, write bench/results/ and README's table (LONG=1: the long recipe too)
+	$(BIN)/fmnist bench $(if $(LONG),--long)
 
 speed: data ## Time CPU training under different settings (precision, batch, XLA, augmentation)
 	$(BIN)/fmnist speed

@@ -6,13 +6,22 @@ from fmnist import benchmark
 from fmnist.readme import README, block, markers
 
 
-def _results(**overrides):
-    row = {
-        "model": "vgg_bn", "test_accuracy": 0.9412, "shirt_recall": 0.812, "training_seconds": 700.4, "command_seconds": 731.0,
-        "seconds_to_91_val": 150.2, "epochs": 20, "parameters": 289066, "images_per_second": 5321.7,
-        "latency_ms": 3.21, **overrides,
+def _row(**fields):
+    return {
+        "model": "vgg_bn", "seed": 42, "default": True, "test_accuracy": 0.9412, "shirt_recall": 0.812,
+        "training_seconds": 700.4, "command_seconds": 731.0, "seconds_to_91_val": 150.2, "epochs": 20,
+        "parameters": 289066, "images_per_second": 5321.7, "latency_ms": 3.21,
+        "history": {"epoch_seconds": [350.2, 350.2], "val_accuracy": [0.905, 0.95]}, **fields,
     }
-    return {"date": "2026-11-24", "host": "box", "platform": "Linux", "environment": "TF, CPU", "models": [row]}
+
+
+def _results(**overrides):
+    baseline = _row(model="baseline", default=False, training_seconds=100.0, seconds_to_91_val=None, epochs=10)
+    return benchmark.with_costs_in_s({
+        "date": "2026-11-24", "host": "box", "platform": "Linux", "environment": "TF, CPU",
+        "cpu": {"model": "AMD EPYC", "vector_extensions": ["avx2", "avx512_bf16"]},
+        "models": [baseline, _row(**overrides)],
+    })
 
 
 def test_seconds_to_accuracy_counts_whole_epochs():
@@ -24,9 +33,31 @@ def test_seconds_to_accuracy_counts_whole_epochs():
 
 def test_table_formats_every_column():
     table = benchmark.render_table(_results())
-    row = table.splitlines()[2]
-    assert row == "| vgg_bn | 94.12% | 81.2% | 700 s | 731 s | 150 s | 20 | 289,066 | 5,322 | 3.2 ms |"
-    assert "Measured on 2026-11-24 on `box`" in table
+    row = table.splitlines()[3]
+    assert row == "| **vgg_bn** | 42 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
+    assert "S = 100 s, the training time of the original project's recipe in this run." in table
+    assert "Measured on 2026-11-24 on `box` (AMD EPYC with avx2, avx512_bf16; Linux; TF, CPU)." in table
+
+
+def test_costs_in_s_are_multiples_of_the_original_recipe():
+    rows = _results()["models"]
+    assert [row["training_in_s"] for row in rows] == [1.0, pytest.approx(7.004)]
+    assert rows[0]["to_91_val_in_s"] is None and rows[1]["to_91_val_in_s"] == pytest.approx(1.502)
+    with pytest.raises(ValueError, match="no 'baseline' row"):
+        benchmark.with_costs_in_s({"models": [_row()]})
+
+
+def test_the_default_seeds_give_mean_and_spread():
+    results = _results()
+    results["models"] += [_row(seed=1, test_accuracy=0.9402, shirt_recall=0.802), _row(seed=2, test_accuracy=0.9422)]
+    assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in benchmark.render_table(results)
+
+
+def test_plan_runs_the_original_recipe_the_tutorial_and_the_default_three_times():
+    runs = benchmark.plan()
+    assert runs[:2] == [("baseline", 42), ("tutorial_dense", 42)]
+    assert [recipe for recipe, _ in runs[2:]] == ["vgg_bn"] * 3 and len({seed for _, seed in runs[2:]}) == 3
+    assert benchmark.plan(long=True)[-1] == ("vgg_bn_long", 42)
 
 
 def test_a_model_that_never_reaches_91_percent():
@@ -36,7 +67,8 @@ def test_a_model_that_never_reaches_91_percent():
 def test_write_and_read_back(tmp_path):
     path = benchmark.write_results(_results(), tmp_path)
     assert path.name == "2026-11-24-box.json" and path.with_suffix(".md").is_file()
-    assert benchmark.latest_results(tmp_path)["models"][0]["epochs"] == 20
+    assert path.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+    assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 20
 
 
 def test_update_readme_replaces_only_the_block(tmp_path):

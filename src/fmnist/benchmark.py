@@ -1,8 +1,11 @@
 """Benchmark recipes on this machine: accuracy, training time, time to 91%, inference speed.
 
 Each recipe trains in a fresh process (``fmnist train``) into a scratch folder; inference is
-timed here on the saved model. Results go to ``bench/results/<date>-<host>.json`` and ``.md``,
-and README's results table is rendered from the newest results file.
+timed here on the saved model. Every cost is also given in **S**, the training time of the
+original project's recipe (``baseline``) in the same run: minutes describe one machine, multiples
+of S carry over to others. Results go to ``bench/results/<date>-<host>.json``, ``.md`` and
+``.png`` (validation accuracy against training time in S), and README's results table is
+rendered from the newest results file.
 """
 
 import json
@@ -17,40 +20,39 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.config import PROJ_ROOT, card_path, history_path, weights_path
+from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
 from fmnist.files import read_json, write_json
 from fmnist.readme import README, update_block
+from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
 
 RESULTS_DIR = PROJ_ROOT / "bench" / "results"
 README_BLOCK = "bench"
 TARGET_VAL_ACCURACY = 0.91
 LATENCY_CALLS = 200
 THROUGHPUT_REPEATS = 3
+#: The original project's recipe: its training time in a run is that run's unit of cost, S.
+SEED_RECIPE = "baseline"
+#: The TensorFlow classification tutorial's dense network, the peer most people start from.
+TUTORIAL_RECIPE = "tutorial_dense"
+#: The seeds the default is trained with, for the mean and spread of its numbers.
+DEFAULT_SEEDS = (SEED, 1, 2)
+#: The CPU flags that decide how fast training runs (vector width, bfloat16, AMX).
+VECTOR_FLAGS = (
+    "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16",
+    "amx_tile", "amx_bf16", "amx_int8",
+)
 
-COLUMNS = (
-    ("model", "{}"),
-    ("test_accuracy", "{:.2%}"),
-    ("shirt_recall", "{:.1%}"),
-    ("training_seconds", "{:.0f} s"),
-    ("command_seconds", "{:.0f} s"),
-    ("seconds_to_91_val", "{:.0f} s"),
-    ("epochs", "{}"),
-    ("parameters", "{:,}"),
-    ("images_per_second", "{:,.0f}"),
-    ("latency_ms", "{:.1f} ms"),
-)
 HEADERS = (
-    "model",
-    "test accuracy",
-    "Shirt recall",
-    "training time",
-    "whole command",
-    "time to 91% val.",
-    "epochs",
-    "parameters",
-    "inference (images/s)",
-    "latency (1 image)",
+    "model", "seed", "test accuracy", "Shirt recall", "training time", "time to 91% val.", "whole command", "epochs",
+    "parameters", "inference (images/s)", "latency (1 image)",
 )
+
+
+def plan(long: bool = False, seeds: tuple[int, ...] = DEFAULT_SEEDS) -> list[tuple[str, int]]:
+    """The ``(recipe, seed)`` runs of ``make bench``: the original project's recipe, the tutorial's
+    dense network, the default with each seed, and with ``long`` the long recipe."""
+    runs = [(SEED_RECIPE, SEED), (TUTORIAL_RECIPE, SEED), *((DEFAULT_MODEL, seed) for seed in seeds)]
+    return runs + [(LONG_MODEL, SEED)] if long else runs
 
 
 def seconds_to_accuracy(history: dict, target: float = TARGET_VAL_ACCURACY) -> float | None:
@@ -60,43 +62,49 @@ def seconds_to_accuracy(history: dict, target: float = TARGET_VAL_ACCURACY) -> f
     return float(elapsed[reached[0]]) if reached.size else None
 
 
-def run_benchmark(names: list[str]) -> Path:
-    """Benchmark ``names``, write the results file, print its table and regenerate README's; return its path."""
-    path = write_results(benchmark(names))
+def run_benchmark(runs: list[tuple[str, int]]) -> Path:
+    """Benchmark ``runs``, write the results files, print the table and regenerate README's; return the JSON path."""
+    path = write_results(benchmark(runs))
     results = latest_results()
     print(f"\nWrote {path}\n\n{render_table(results)}")
     update_readme(results)
     return path
 
 
-def benchmark(names: list[str]) -> dict:
-    """Train and time every recipe in ``names``; return the results."""
+def benchmark(runs: list[tuple[str, int]]) -> dict:
+    """Train and time every ``(recipe, seed)`` of ``runs``; return the results, costs in S included."""
     from fmnist.runtime import start_tensorflow
 
     environment = start_tensorflow()
     from fmnist.data import load
 
+    if SEED_RECIPE not in {recipe for recipe, _ in runs}:
+        raise ValueError(f"a benchmark needs {SEED_RECIPE!r}: its training time is the unit of cost, S")
     _, (x_test, _) = load()
     results = {
         "date": date.today().isoformat(),
         "host": platform.node(),
         "platform": platform.platform(),
         "environment": environment,
+        "cpu": cpu_info(),
         "models": [],
     }
-    for name in names:
+    for recipe, seed in runs:
         with tempfile.TemporaryDirectory() as scratch:
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "fmnist", "train", "--model", name, "--models-dir", scratch], check=True
+                [sys.executable, "-m", "fmnist", "train", "--model", recipe, "--seed", str(seed), "--models-dir", scratch],
+                check=True,
             )
             command_seconds = time.perf_counter() - start
-            card = read_json(card_path(name, scratch))
-            history = read_json(history_path(name, scratch))
-            speed = _inference_speed(name, Path(scratch), x_test)
+            card = read_json(card_path(recipe, scratch))
+            history = read_json(history_path(recipe, scratch))
+            speed = _inference_speed(recipe, Path(scratch), x_test)
         results["models"].append(
             {
-                "model": name,
+                "model": recipe,
+                "seed": seed,
+                "default": recipe == DEFAULT_MODEL,
                 "test_accuracy": card["test_accuracy"],
                 "shirt_recall": card["per_class_recall"]["Shirt"],
                 "training_seconds": card["training_seconds"],
@@ -105,11 +113,46 @@ def benchmark(names: list[str]) -> dict:
                 "epochs": card["epochs"],
                 "parameters": card["parameters"],
                 "precision": card["precision"],
-                "flip_tta": card["recipe"]["flip_tta"],
+                "views": list(_views(recipe)),
                 **speed,
+                "history": {key: history[key] for key in ("epoch_seconds", "val_accuracy")},
             }
         )
+    return with_costs_in_s(results)
+
+
+def seed_seconds(results: dict) -> float:
+    """S: the training seconds of the original project's recipe in ``results``."""
+    rows = [row for row in results["models"] if row["model"] == SEED_RECIPE]
+    if not rows:
+        raise ValueError(f"no {SEED_RECIPE!r} row in the results: S is unknown")
+    return rows[0]["training_seconds"]
+
+
+def with_costs_in_s(results: dict) -> dict:
+    """``results`` with each row's training time and time to 91% validation accuracy also in S."""
+    unit = seed_seconds(results)
+    for row in results["models"]:
+        row["training_in_s"] = row["training_seconds"] / unit
+        row["to_91_val_in_s"] = None if row["seconds_to_91_val"] is None else row["seconds_to_91_val"] / unit
     return results
+
+
+def cpu_info() -> dict:
+    """This CPU's model name and the vector extensions that decide training speed."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux
+        return {"model": platform.processor() or "unknown", "vector_extensions": []}
+    model = re.search(r"^model name\s*:\s*(.+)$", text, flags=re.M)
+    flags = set(re.search(r"^flags\s*:\s*(.+)$", text, flags=re.M).group(1).split())
+    return {"model": model.group(1).strip() if model else "unknown", "vector_extensions": [f for f in VECTOR_FLAGS if f in flags]}
+
+
+def _views(recipe: str) -> tuple[str, ...]:
+    from fmnist.predict import views_of
+
+    return views_of(recipe)
 
 
 def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
@@ -141,11 +184,12 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
 
 
 def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
-    """Save ``results`` as ``<date>-<host>.json`` and ``.md`` in ``directory``; return the JSON path."""
+    """Save ``results`` as ``<date>-<host>.json``, ``.md`` and ``.png`` in ``directory``; return the JSON path."""
     stem = f"{results['date']}-{re.sub(r'[^A-Za-z0-9_.-]', '_', results['host'])}"
     path = Path(directory) / f"{stem}.json"
     write_json(path, results)
     (Path(directory) / f"{stem}.md").write_text(render_table(results) + "\n", encoding="utf-8")
+    _save_curves(results, Path(directory) / f"{stem}.png")
     return path
 
 
@@ -158,16 +202,49 @@ def latest_results(directory: Path = RESULTS_DIR) -> dict:
 
 
 def render_table(results: dict) -> str:
-    """Markdown table of ``results``, with the machine and date under it."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "| --- |" + " ---: |" * (len(HEADERS) - 1)]
+    """Markdown table of ``results`` (costs in seconds and in S), the default's mean and spread over its
+    seeds, and the machine under it."""
+    unit = seed_seconds(results)
+    lines = ["| " + " | ".join(HEADERS) + " |", "| --- | ---: |" + " ---: |" * (len(HEADERS) - 2)]
     for row in results["models"]:
-        cells = ["n/a" if row[key] is None else fmt.format(row[key]) for key, fmt in COLUMNS]
+        name = f"**{row['model']}**" if row.get("default") else row["model"]
+        to_91 = row["seconds_to_91_val"]
+        cells = [
+            name, str(row.get("seed", "")), f"{row['test_accuracy']:.2%}", f"{row['shirt_recall']:.1%}",
+            f"{row['training_seconds']:.0f} s = {row['training_seconds'] / unit:.2f} S",
+            "n/a" if to_91 is None else f"{to_91:.0f} s = {to_91 / unit:.2f} S",
+            f"{row['command_seconds']:.0f} s", str(row["epochs"]), f"{row['parameters']:,}",
+            f"{row['images_per_second']:,.0f}", f"{row['latency_ms']:.1f} ms",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    defaults = [row for row in results["models"] if row.get("default")]
+    if len(defaults) > 1:
+        accuracy = 100 * np.array([row["test_accuracy"] for row in defaults])
+        shirt = 100 * np.array([row["shirt_recall"] for row in defaults])
+        lines.append(
+            f"The default over {len(defaults)} seeds: test accuracy {accuracy.mean():.2f}% ± {accuracy.std(ddof=1):.2f}, "
+            f"Shirt recall {shirt.mean():.1f}% ± {shirt.std(ddof=1):.1f} (mean ± standard deviation)."
+        )
+        lines.append("")
+    cpu = results.get("cpu")
+    machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}; " if cpu else ""
     lines.append(
-        f"Measured on {results['date']} on `{results['host']}` ({results['platform']}; {results['environment']})."
+        f"S = {unit:.0f} s, the training time of the original project's recipe in this run. Measured on "
+        f"{results['date']} on `{results['host']}` ({machine}{results['platform']}; {results['environment']})."
     )
     return "\n".join(lines)
+
+
+def _save_curves(results: dict, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from fmnist.plots import accuracy_over_time, save_fig
+
+    histories = {f"{row['model']} (seed {row['seed']})": row["history"] for row in results["models"]}
+    fig = accuracy_over_time(histories, target=TARGET_VAL_ACCURACY, s_seconds=seed_seconds(results))
+    save_fig(path.stem, fig, path.parent)
+    plt.close(fig)
 
 
 def update_readme(results: dict, readme: Path = README) -> None:

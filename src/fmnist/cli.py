@@ -102,9 +102,10 @@ def _out_of_fold(args) -> int:
 
 
 def _bench(args) -> int:
-    from fmnist.benchmark import run_benchmark
+    from fmnist.benchmark import SEED_RECIPE, plan, run_benchmark
 
-    run_benchmark(args.models)
+    runs = [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
+    run_benchmark(runs or plan(long=args.long))
     return 0
 
 
@@ -182,11 +183,16 @@ def _parser() -> argparse.ArgumentParser:
     oof.add_argument("--folds", type=int, default=5)
 
     bench = command(
-        "bench", _bench, "Train recipes from scratch, each in a fresh process; write bench/results/ and README's table.",
+        "bench", _bench,
+        "Train recipes from scratch, each in a fresh process, with costs in S (the original project's recipe's "
+        "training time in the same run); write bench/results/ and README's table.",
         data=False,
     )
-    bench.add_argument("models", nargs="*", default=["baseline", DEFAULT_MODEL], metavar="RECIPE",
-                       help=f"recipes to benchmark (default: baseline {DEFAULT_MODEL})")
+    bench.add_argument(
+        "models", nargs="*", metavar="RECIPE",
+        help=f"recipes to benchmark, beside baseline (default: baseline, tutorial_dense, {DEFAULT_MODEL} with 3 seeds)",
+    )
+    bench.add_argument("--long", action="store_true", help="add the long recipe (hours on a CPU)")
     command("speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False)
     command("notebooks-sync", _notebooks_sync, "Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL.",
             data=False)

@@ -27,6 +27,22 @@ def build_baseline_cnn() -> keras.Model:
     )
 
 
+def build_dense_tutorial() -> keras.Model:
+    """The TensorFlow classification tutorial's network: Flatten, Dense 128 ReLU, Dense 10 (softmax here).
+
+    The peer most people start from; no convolutions. Takes images scaled to [0, 1], (28, 28, 1).
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=(*IMAGE_SHAPE, 1)),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="tutorial_dense",
+    )
+
+
 def build_vgg_bn(
     widths: tuple[int, ...] = (32, 64, 128), convs_per_stage: int = 2, dense_units: int = 256, dropout: float = 0.3
 ) -> keras.Model:

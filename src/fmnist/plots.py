@@ -142,15 +142,18 @@ def curves(history, series, title):
     return fig
 
 
-def accuracy_over_time(histories, target=None):
-    """Validation accuracy against cumulative training seconds, one line per model."""
+def accuracy_over_time(histories, target=None, s_seconds=None):
+    """Validation accuracy against cumulative training time, one line per model (a history with
+    ``epoch_seconds`` and ``val_accuracy``); in multiples of S when ``s_seconds`` gives S in seconds."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, history in histories.items():
-        ax.plot(np.cumsum(history["epoch_seconds"]), history["val_accuracy"], marker="o", label=name)
+        elapsed = np.cumsum(history["epoch_seconds"]) / (s_seconds or 1.0)
+        ax.plot(elapsed, history["val_accuracy"], marker="o", markersize=3, label=name)
     if target:
         ax.axhline(target, color="gray", linestyle="--", linewidth=1)
-    ax.set_xlabel("training time (s)")
+    ax.set_xlabel("training time (S: the original project's recipe = 1)" if s_seconds else "training time (s)")
     ax.set_ylabel("validation accuracy")
+    ax.set_ylim(max(0.8, ax.get_ylim()[0]), None)
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title("Validation accuracy over training time")

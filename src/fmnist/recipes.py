@@ -6,7 +6,7 @@ from functools import partial
 
 import keras
 
-from fmnist.models import build_baseline_cnn, build_vgg_bn
+from fmnist.models import build_baseline_cnn, build_dense_tutorial, build_vgg_bn
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ RECIPES = {
         fast_precision=True,
     ),
 }
+# The TensorFlow classification tutorial's dense network, as it trains there (Adam, batch 32): the
+# peer `make bench` compares with.
+RECIPES["tutorial_dense"] = Recipe(build_dense_tutorial, epochs=10, batch_size=32, learning_rate=1e-3)
 # Variants of the default for 05_improvements: one change each.
 RECIPES |= {
     "vgg_bn_deep": replace(RECIPES["vgg_bn"], build=partial(build_vgg_bn, convs_per_stage=3)),
@@ -53,7 +56,11 @@ RECIPES |= {
     "vgg_bn_no_shift": replace(RECIPES["vgg_bn"], shift=0),
     "vgg_bn_no_augment": replace(RECIPES["vgg_bn"], shift=0, flip=False),
 }
+# For people with time or a GPU: the deeper variant, trained for longer.
+RECIPES["vgg_bn_long"] = replace(RECIPES["vgg_bn_deep"], epochs=60)
 DEFAULT_MODEL = "vgg_bn"
+#: The recipe `make bench LONG=1` adds.
+LONG_MODEL = "vgg_bn_long"
 
 
 def get_recipe(name: str) -> Recipe:
