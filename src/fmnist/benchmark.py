@@ -156,26 +156,25 @@ def _views(recipe: str) -> tuple[str, ...]:
 
 
 def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
-    """Median batch throughput on the test set, and median latency of one image, predicting as the recipe does."""
+    """Median batch throughput on the test set, and median latency of one image, through the inference model."""
     import tensorflow as tf
 
     from fmnist.model_files import load_model
-    from fmnist.predict import VIEWS, predict, views_of
+    from fmnist.predict import PREDICT_BATCH_SIZE, inference_model, views_of
 
-    model = load_model(weights_path(name, models_dir))
-    predict(model, x_test[:2048], name)  # warm-up: tracing, thread pools
+    model = inference_model(load_model(weights_path(name, models_dir)), views_of(name))
+    model.predict(x_test[:2048], batch_size=PREDICT_BATCH_SIZE, verbose=0)  # warm-up: tracing, thread pools
     durations = []
     for _ in range(THROUGHPUT_REPEATS):
         start = time.perf_counter()
-        predict(model, x_test, name)
+        model.predict(x_test, batch_size=PREDICT_BATCH_SIZE, verbose=0)
         durations.append(time.perf_counter() - start)
-    one = x_test[:1]
-    batch = tf.constant(np.concatenate([VIEWS[view](one) for view in views_of(name)])[..., None].astype(np.float32) / 255)
-    model(batch, training=False)
+    one = tf.constant(x_test[:1])
+    model(one, training=False)
     latencies = []
     for _ in range(LATENCY_CALLS):
         start = time.perf_counter()
-        model(batch, training=False).numpy()
+        model(one, training=False).numpy()
         latencies.append(time.perf_counter() - start)
     return {
         "images_per_second": len(x_test) / float(np.median(durations)),

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
-from fmnist.recipes import DEFAULT_MODEL, RECIPES
 from fmnist.runtime import start_tensorflow
 
 
@@ -74,6 +73,23 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _predict(args) -> int:
+    start_tensorflow()  # quietly: stdout carries the results alone
+    from fmnist.classify import check_image_shape, gather, render, top_k
+    from fmnist.model_files import card_beside, load_model, read_card
+    from fmnist.predict import predict
+
+    path = args.path or weights_path(args.model, args.models_dir)
+    model = load_model(path)  # a missing or damaged model fails here, before any file is read
+    inputs = gather(args.paths)
+    for failure in inputs.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    if inputs.images:
+        probs = predict(model, check_image_shape(inputs.images), read_card(card_beside(path))["recipe_name"])
+        print(render(inputs.names, top_k(probs, args.top_k), args.format))
+    return 1 if inputs.failures else 0
+
+
 def _experiments(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
@@ -124,6 +140,9 @@ def _notebooks_sync(args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    start_tensorflow()  # the recipes import Keras: quietly, before anything else does
+    from fmnist.recipes import DEFAULT_MODEL, RECIPES
+
     parser = argparse.ArgumentParser(
         prog="fmnist",
         description="Fashion-MNIST with TensorFlow/Keras: find the data, train, evaluate, benchmark.",
@@ -167,6 +186,21 @@ def _parser() -> argparse.ArgumentParser:
         "--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it (instead of --model)"
     )
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+
+    predict = command(
+        "predict", _predict,
+        "Classify your own images (photos are turned into Fashion-MNIST images first), folders of them, or "
+        "Kaggle-style CSVs; exit status 1 if any file could not be used.",
+        data=False,
+    )
+    predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image files, folders or CSV files")
+    which = predict.add_mutually_exclusive_group()
+    which.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
+    which.add_argument("--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it")
+    predict.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+    predict.add_argument("--top-k", type=int, default=1, choices=range(1, len(CLASS_NAMES) + 1), metavar="K",
+                         help="how many classes to report per image, most probable first (default: 1)")
+    predict.add_argument("--format", default="table", choices=("table", "csv", "json"))
 
     experiments = command(
         "experiments", _experiments,

@@ -55,17 +55,32 @@ def read_csv_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Parse one Kaggle CSV into uint8 ``images`` (n, 28, 28) and ``labels`` (n,)."""
-    path = Path(path)
-    raw = path.read_bytes()
-    body = raw[_header_length(path, raw) :].rstrip(b"\r\n")
-    if not body:
-        raise DataError(f"{path}: no data rows after the header")
-    _check_lines(path, body)
-    frame = pd.read_csv(io.BytesIO(body), header=None, names=HEADER, engine="c")
-    values = _numeric_values(path, frame)
-    _check_range(path, values)
+    values = _read_values(Path(path), HEADER)
     images = values[:, 1:].astype(np.uint8).reshape(-1, *IMAGE_SHAPE)
     return images, values[:, 0].astype(np.uint8)
+
+
+def read_csv_images(path: Path) -> np.ndarray:
+    """The uint8 images (n, 28, 28) of a Kaggle-style CSV whose ``label`` column may be left out."""
+    path = Path(path)
+    with open(path, "rb") as file:
+        first = file.readline().decode("utf-8-sig", errors="replace").strip().split(",")[0].strip().strip('"')
+    header = HEADER[1:] if first == "pixel1" else HEADER
+    values = _read_values(path, header)
+    return values[:, len(header) - NUM_PIXELS :].astype(np.uint8).reshape(-1, *IMAGE_SHAPE)
+
+
+def _read_values(path: Path, header: tuple[str, ...]) -> np.ndarray:
+    """The checked cells of a CSV with ``header``, one row per image."""
+    raw = path.read_bytes()
+    body = raw[_header_length(path, raw, header) :].rstrip(b"\r\n")
+    if not body:
+        raise DataError(f"{path}: no data rows after the header")
+    _check_lines(path, body, header)
+    frame = pd.read_csv(io.BytesIO(body), header=None, names=header, engine="c")
+    values = _numeric_values(path, frame, header)
+    _check_range(path, values, header)
+    return values
 
 
 def _read_cache(cache: Path, stamp: np.ndarray):
@@ -80,29 +95,29 @@ def _read_cache(cache: Path, stamp: np.ndarray):
     return None
 
 
-def _header_length(path: Path, raw: bytes) -> int:
-    """Check line 1 against ``label,pixel1,...,pixel784``; return where the data starts."""
+def _header_length(path: Path, raw: bytes, header: tuple[str, ...] = HEADER) -> int:
+    """Check line 1 against ``header`` (``label,pixel1,...,pixel784``); return where the data starts."""
     end = raw.find(b"\n")
     end = len(raw) if end < 0 else end
     text = raw[:end].decode("utf-8-sig", errors="replace").strip()
     names = [name.strip().strip('"') for name in text.split(",")]
-    if names == list(HEADER):
+    if names == list(header):
         return end + 1
-    expected = "'label,pixel1,...,pixel784'"
+    expected = f"'{header[0]},{header[1]},...,pixel784'"
     if not text:
         raise DataError(f"{path}, line 1: missing header, expected {expected}")
     if names[0].isdigit():
         raise DataError(f"{path}, line 1: missing header {expected}; the file starts with data")
-    if len(names) != len(HEADER):
+    if len(names) != len(header):
         raise DataError(
-            f"{path}, line 1: header has {len(names)} columns, expected {len(HEADER)} ({expected})"
+            f"{path}, line 1: header has {len(names)} columns, expected {len(header)} ({expected})"
         )
-    i = next(i for i, (got, want) in enumerate(zip(names, HEADER)) if got != want)
-    raise DataError(f"{path}, line 1: header column {i + 1} is {names[i]!r}, expected {HEADER[i]!r}")
+    i = next(i for i, (got, want) in enumerate(zip(names, header)) if got != want)
+    raise DataError(f"{path}, line 1: header column {i + 1} is {names[i]!r}, expected {header[i]!r}")
 
 
-def _check_lines(path: Path, body: bytes) -> None:
-    """Every data line must be non-empty and hold exactly 785 comma-separated fields."""
+def _check_lines(path: Path, body: bytes, header: tuple[str, ...] = HEADER) -> None:
+    """Every data line must be non-empty and hold exactly one field per ``header`` column."""
     chars = np.frombuffer(body, np.uint8)
     ends = np.append(np.flatnonzero(chars == _NEWLINE), chars.size)
     starts = np.concatenate(([0], ends[:-1] + 1))
@@ -111,16 +126,14 @@ def _check_lines(path: Path, body: bytes) -> None:
     if blank.any():
         raise DataError(f"{path}, line {_line(np.argmax(blank))}: empty line")
     commas = np.add.reduceat((chars == _COMMA).view(np.uint8), starts, dtype=np.int64)
-    wrong = np.flatnonzero(commas != len(HEADER) - 1)
+    wrong = np.flatnonzero(commas != len(header) - 1)
     if wrong.size:
         row = wrong[0]
-        raise DataError(
-            f"{path}, line {_line(row)}: {commas[row] + 1} columns, expected {len(HEADER)} "
-            "(label + 784 pixels)"
-        )
+        what = "label + 784 pixels" if header[0] == "label" else "784 pixels"
+        raise DataError(f"{path}, line {_line(row)}: {commas[row] + 1} columns, expected {len(header)} ({what})")
 
 
-def _numeric_values(path: Path, frame: pd.DataFrame) -> np.ndarray:
+def _numeric_values(path: Path, frame: pd.DataFrame, header: tuple[str, ...] = HEADER) -> np.ndarray:
     """The frame as a numeric array; any empty, non-numeric or fractional cell is an error."""
     suspect = [name for name, dtype in frame.dtypes.items() if dtype.kind not in "iu"]
     if not suspect:
@@ -139,15 +152,16 @@ def _numeric_values(path: Path, frame: pd.DataFrame) -> np.ndarray:
         ):
             if mask.any():
                 row = int(np.argmax(mask))
-                problems.append((row, HEADER.index(name), what.format(cells.iloc[row])))
+                problems.append((row, header.index(name), what.format(cells.iloc[row])))
     if problems:
         row, column, what = min(problems)
-        raise DataError(f"{path}, line {_line(row)}, column '{HEADER[column]}': {what}")
+        raise DataError(f"{path}, line {_line(row)}, column '{header[column]}': {what}")
     return frame.apply(pd.to_numeric).to_numpy(np.float64)
 
 
-def _check_range(path: Path, values: np.ndarray) -> None:
-    labels = values[:, 0]
+def _check_range(path: Path, values: np.ndarray, header: tuple[str, ...] = HEADER) -> None:
+    has_label = header[0] == "label"
+    labels = values[:, 0] if has_label else np.zeros(len(values))
     bad = (labels < 0) | (labels >= NUM_CLASSES)
     if bad.any():
         row = int(np.argmax(bad))
@@ -155,12 +169,12 @@ def _check_range(path: Path, values: np.ndarray) -> None:
             f"{path}, line {_line(row)}, column 'label': value {labels[row]:g} "
             f"is outside 0..{NUM_CLASSES - 1}"
         )
-    pixels = values[:, 1:]
+    pixels = values[:, int(has_label) :]
     bad = (pixels < 0) | (pixels > 255)
     if bad.any():
         row, column = np.argwhere(bad)[0]
         raise DataError(
-            f"{path}, line {_line(row)}, column '{HEADER[column + 1]}': "
+            f"{path}, line {_line(row)}, column '{header[column + int(has_label)]}': "
             f"value {pixels[row, column]:g} is outside 0..255"
         )
 

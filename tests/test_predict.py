@@ -1,0 +1,35 @@
+"""The inference model: raw uint8 images in, probabilities out, the recipe's views averaged inside."""
+
+import numpy as np
+import pytest
+
+from fmnist.models import build_baseline_cnn
+from fmnist.predict import inference_model, predict, views_of
+
+
+def test_inference_model_scales_and_averages_the_views_inside(splits):
+    (images, _), _ = splits
+    model = build_baseline_cnn()
+    scaled = images[..., None].astype(np.float32) / 255
+    bare = (model.predict(scaled, verbose=0) + model.predict(scaled[:, :, ::-1], verbose=0)) / 2
+    inference = inference_model(model, ("plain", "mirrored"))
+    assert inference.input.dtype == "uint8" and tuple(inference.input.shape) == (None, 28, 28)
+    np.testing.assert_allclose(inference.predict(images, verbose=0), bare, rtol=1e-5, atol=1e-6)
+
+
+def test_views_must_be_known():
+    with pytest.raises(ValueError, match="views must be some of"):
+        inference_model(build_baseline_cnn(), ("plain", "rotated"))
+    assert views_of("vgg_bn") == ("plain", "mirrored") and views_of("baseline") == ("plain",)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
+def test_the_committed_models_predict_the_accuracy_their_cards_state(real_splits, name):
+    from fmnist.config import MODELS_DIR, card_path, weights_path
+    from fmnist.files import read_json
+    from fmnist.model_files import load_model
+
+    _, (x_test, y_test) = real_splits
+    probs = predict(load_model(weights_path(name, MODELS_DIR)), x_test, name)
+    assert np.mean(probs.argmax(axis=1) == y_test) == read_json(card_path(name, MODELS_DIR))["test_accuracy"]
