@@ -17,7 +17,7 @@ COLAB_REQUIREMENTS := requirements/colab.txt
 # python3.13 on PATH if it runs (a pyenv shim may not), else one installed by pyenv.
 COLAB_PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
-.PHONY: help install data train evaluate experiments run lab notebooks-sync bench speed test test-colab clean
+.PHONY: help install data train evaluate export experiments run lab notebooks-sync bench speed test test-colab clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -46,6 +46,9 @@ train: data ## Train the default recipe into models/ (weights, history, model ca
 
 evaluate: install ## Print test accuracy and the per-class report of the default model in models/
 	$(BIN)/fmnist evaluate
+
+export: data ## Export the default model: SavedModel, float32 and int8 TFLite files in exported/
+	$(BIN)/fmnist export
 
 experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
 	$(BIN)/fmnist experiments

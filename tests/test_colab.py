@@ -14,7 +14,7 @@ NOTEBOOKS = sorted(colab.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_the_series_is_complete():
-    assert [p.name for p in NOTEBOOKS] == ["01_explore.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_error_analysis.ipynb", "05_improvements.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == ["01_explore.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_error_analysis.ipynb", "05_improvements.ipynb", "06_predict.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -41,8 +41,16 @@ def test_every_file_type_becomes_a_light_item_on_black(tmp_path, suffix, mode):
 
 def test_the_steps_in_order(tmp_path):
     steps = photo_steps(_photo(tmp_path / "photo.png", _item()))
-    assert list(steps) == ["grayscale", "light on dark", "trimmed", "resized", "sharpened", "centred"]
+    assert list(steps) == ["grayscale", "light on dark", "background black", "trimmed", "resized", "sharpened", "centred"]
     assert steps["trimmed"].shape == (40, 24) and steps["resized"].shape == (28, 17)
+
+
+def test_a_grey_background_becomes_black(tmp_path):
+    gray = np.full((60, 40), 225, np.uint8)  # a photo's off-white background
+    gray[10:-10, 8:-8] = 90
+    steps = photo_steps(_photo(tmp_path / "grey.jpg", gray, quality=95))
+    assert steps["light on dark"][0, 0] >= 25 and steps["background black"][0, 0] <= 5
+    assert steps["background black"][30, 20] >= 240
 
 
 def test_transparency_is_laid_over_white(tmp_path):

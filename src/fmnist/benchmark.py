@@ -80,7 +80,7 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
 
     if SEED_RECIPE not in {recipe for recipe, _ in runs}:
         raise ValueError(f"a benchmark needs {SEED_RECIPE!r}: its training time is the unit of cost, S")
-    _, (x_test, _) = load()
+    _, (x_test, y_test) = load()
     results = {
         "date": date.today().isoformat(),
         "host": platform.node(),
@@ -100,6 +100,8 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
             card = read_json(card_path(recipe, scratch))
             history = read_json(history_path(recipe, scratch))
             speed = _inference_speed(recipe, Path(scratch), x_test)
+            if recipe == DEFAULT_MODEL and "formats" not in results:
+                results["formats"] = _export_speed(recipe, Path(scratch), x_test, y_test)
         results["models"].append(
             {
                 "model": recipe,
@@ -182,6 +184,32 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
     }
 
 
+def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.ndarray) -> list[dict]:
+    """File size, test accuracy, batch throughput and one-image latency of each exported format."""
+    from fmnist.export import export, saved_model_predictor, tflite_predictor
+
+    paths = export(name, models_dir / "exported", models_dir=models_dir)
+    rows = []
+    for kind, load in (("saved_model", saved_model_predictor), ("float32", tflite_predictor), ("int8", tflite_predictor)):
+        path = paths[kind]
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+        run = load(path)
+        run(x_test[:1])  # warm-up
+        start = time.perf_counter()
+        probs = run(x_test)
+        batch_seconds = time.perf_counter() - start
+        latencies = []
+        for _ in range(LATENCY_CALLS):
+            start = time.perf_counter()
+            run(x_test[:1])
+            latencies.append(time.perf_counter() - start)
+        rows.append({
+            "format": kind, "bytes": size, "test_accuracy": float(np.mean(probs.argmax(axis=1) == y_test)),
+            "images_per_second": len(x_test) / batch_seconds, "latency_ms": 1000 * float(np.median(latencies)),
+        })
+    return rows
+
+
 def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
     """Save ``results`` as ``<date>-<host>.json``, ``.md`` and ``.png`` in ``directory``; return the JSON path."""
     stem = f"{results['date']}-{re.sub(r'[^A-Za-z0-9_.-]', '_', results['host'])}"
@@ -225,6 +253,15 @@ def render_table(results: dict) -> str:
             f"The default over {len(defaults)} seeds: test accuracy {accuracy.mean():.2f}% ± {accuracy.std(ddof=1):.2f}, "
             f"Shirt recall {shirt.mean():.1f}% ± {shirt.std(ddof=1):.1f} (mean ± standard deviation)."
         )
+        lines.append("")
+    if results.get("formats"):
+        lines += ["| exported default | file size | test accuracy | inference (images/s) | latency (1 image) |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            f"| {row['format']} | {row['bytes'] / 1e6:.1f} MB | {row['test_accuracy']:.2%} | {row['images_per_second']:,.0f} "
+            f"| {row['latency_ms']:.1f} ms |"
+            for row in results["formats"]
+        ]
         lines.append("")
     cpu = results.get("cpu")
     machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}; " if cpu else ""

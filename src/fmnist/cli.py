@@ -90,6 +90,15 @@ def _predict(args) -> int:
     return 1 if inputs.failures else 0
 
 
+def _export(args) -> int:
+    print(start_tensorflow())
+    from fmnist.export import export
+
+    for kind, path in export(args.model, args.out, models_dir=args.models_dir).items():
+        print(f"{kind:12} {path}")
+    return 0
+
+
 def _experiments(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
@@ -201,6 +210,15 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--top-k", type=int, default=1, choices=range(1, len(CLASS_NAMES) + 1), metavar="K",
                          help="how many classes to report per image, most probable first (default: 1)")
     predict.add_argument("--format", default="table", choices=("table", "csv", "json"))
+
+    export = command(
+        "export", _export,
+        "Write a SavedModel, a float32 TFLite and an int8 TFLite file of a saved model; each takes raw uint8 "
+        "images (n, 28, 28), with the scaling and flip averaging inside.",
+    )
+    export.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
+    export.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+    export.add_argument("--out", type=Path, default=Path("exported"), metavar="DIR", help="where to write (default: exported/)")
 
     experiments = command(
         "experiments", _experiments,

@@ -103,3 +103,24 @@ def paired_outcomes(correct: dict[str, np.ndarray]) -> tuple[pd.DataFrame, float
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     p_value = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
     return table, float(p_value)
+
+
+def accuracy_on_photo_renders(
+    model: keras.Model, recipe_name: str, images: np.ndarray, labels: np.ndarray, count: int, seed: int = SEED
+) -> tuple[float, float]:
+    """Accuracy on ``count`` random images rendered as product photos (``photos.render_photo``), saved as
+    JPEG and read back through ``photos.load_photo``, and on the same images as they are in the dataset."""
+    import tempfile
+
+    from fmnist.photos import load_photo, render_photo
+    from fmnist.predict import predict
+
+    chosen = np.random.default_rng(seed).choice(len(images), count, replace=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        renders = []
+        for i in chosen:
+            render_photo(images[i], seed=int(i)).save(Path(scratch) / f"{i}.jpg", quality=85)
+            renders.append(load_photo(Path(scratch) / f"{i}.jpg"))
+    on_renders = np.mean(predict(model, np.stack(renders), recipe_name).argmax(axis=1) == labels[chosen])
+    on_originals = np.mean(predict(model, images[chosen], recipe_name).argmax(axis=1) == labels[chosen])
+    return float(on_renders), float(on_originals)

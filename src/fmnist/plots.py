@@ -244,3 +244,31 @@ def suspects_grid(suspects, images_by_split, ncols=8):
         for split, i, given, predicted, p in zip(*(suspects[c] for c in columns))
     ]
     return image_grid(np.array(images), titles, ncols=ncols, size=1.7)
+
+
+def photo_steps(steps):
+    """Each step from a photo to a Fashion-MNIST image, left to right (a ``photos.photo_steps`` dict)."""
+    fig, axes = plt.subplots(1, len(steps), figsize=(2.1 * len(steps), 2.6), squeeze=False)
+    for ax, (title, image) in zip(axes[0], steps.items()):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(f"{title}\n{image.shape[1]}x{image.shape[0]}", fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def top_k_bars(images, names, ranked):
+    """For each image: the image as the model sees it, and bars of its most probable classes."""
+    fig, axes = plt.subplots(len(images), 2, figsize=(7, 1.5 * len(images)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 3]})
+    for (image_ax, bar_ax), image, name, top in zip(axes, images, names, ranked):
+        image_ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        image_ax.set_title(name, fontsize=8)
+        image_ax.axis("off")
+        labels, probs = zip(*top)
+        bar_ax.barh(labels[::-1], probs[::-1], color="tab:blue")
+        bar_ax.set_xlim(0, 1)
+        for y, p in enumerate(probs[::-1]):
+            bar_ax.text(min(p + 0.02, 0.85), y, f"{p:.0%}", va="center", fontsize=8)
+    fig.tight_layout()
+    return fig

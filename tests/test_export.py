@@ -1,0 +1,43 @@
+"""Exported models predict as the Keras inference model does: SavedModel, float32 and int8 TFLite."""
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, real_splits):
+    from fmnist.config import MODELS_DIR, weights_path
+    from fmnist.export import export
+    from fmnist.model_files import load_model
+    from fmnist.predict import predict
+    from fmnist.recipes import DEFAULT_MODEL
+
+    (x_train, _), (x_test, y_test) = real_splits
+    paths = export(DEFAULT_MODEL, tmp_path_factory.mktemp("exported"), representative=x_train[::240])
+    keras_predicted = predict(load_model(weights_path(DEFAULT_MODEL, MODELS_DIR)), x_test, DEFAULT_MODEL).argmax(axis=1)
+    return paths, keras_predicted, x_test, y_test
+
+
+def test_the_saved_model_agrees_with_the_keras_inference_model(exported):
+    from fmnist.export import saved_model_predict
+
+    paths, keras_predicted, x_test, _ = exported
+    assert np.mean(saved_model_predict(paths["saved_model"], x_test).argmax(axis=1) == keras_predicted) >= 0.999
+
+
+def test_the_float_tflite_file_agrees_with_the_keras_inference_model(exported):
+    from fmnist.export import tflite_predict
+
+    paths, keras_predicted, x_test, _ = exported
+    assert np.mean(tflite_predict(paths["float32"], x_test).argmax(axis=1) == keras_predicted) >= 0.999
+
+
+def test_the_int8_tflite_file_loses_at_most_half_a_point(exported):
+    from fmnist.export import tflite_predict
+
+    paths, keras_predicted, x_test, y_test = exported
+    int8_accuracy = np.mean(tflite_predict(paths["int8"], x_test).argmax(axis=1) == y_test)
+    assert int8_accuracy >= np.mean(keras_predicted == y_test) - 0.005
+    assert paths["int8"].stat().st_size < paths["float32"].stat().st_size / 3
