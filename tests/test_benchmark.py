@@ -35,7 +35,7 @@ def test_table_formats_every_column():
     table = benchmark.render_table(_results())
     row = table.splitlines()[3]
     assert row == "| **vgg_bn** | 42 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
-    assert "S = 100 s, the training time of the original project's recipe in this run." in table
+    assert "Made by `fmnist bench vgg_bn`. S = 100 s, the training time of the original project's recipe in this run." in table
     assert "Measured on 2026-11-24 on `box` (AMD EPYC with avx2, avx512_bf16; Linux; TF, CPU)." in table
 
 
@@ -51,6 +51,16 @@ def test_the_default_seeds_give_mean_and_spread():
     results = _results()
     results["models"] += [_row(seed=1, test_accuracy=0.9402, shirt_recall=0.802), _row(seed=2, test_accuracy=0.9422)]
     assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in benchmark.render_table(results)
+
+
+def test_the_command_is_named_from_the_runs():
+    results = _results()
+    results["models"] = [
+        {**_row(model=recipe, seed=seed), "default": recipe == "vgg_bn"} for recipe, seed in benchmark.plan()
+    ]
+    assert benchmark.command_for(results) == "make bench"
+    results["models"].append(_row(model="vgg_bn_long"))
+    assert benchmark.command_for(results) == "make bench LONG=1"
 
 
 def test_plan_runs_the_original_recipe_the_tutorial_and_the_default_three_times():
@@ -75,10 +85,13 @@ def test_update_readme_replaces_only_the_block(tmp_path):
     readme = tmp_path / "README.md"
     start, end = markers("bench")
     readme.write_text(f"intro\n{start}\nold table\n{end}\noutro\n")
-    benchmark.update_readme(_results(), readme)
+    benchmark.update_readme(_results(), readme, directory=tmp_path)
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\noutro\n") and "old table" not in text
-    assert block("bench", benchmark.render_table(_results())) in text
+    assert block("bench", benchmark.render_table(_results())) in text  # no figure written: the table alone
+    benchmark.write_results(_results(), tmp_path)
+    benchmark.update_readme(_results(), readme, directory=tmp_path)
+    assert f"![Validation accuracy against training time in S]({tmp_path}/2026-11-24-box.png)" in readme.read_text()
 
 
 def test_update_readme_needs_the_markers(tmp_path):
@@ -90,4 +103,4 @@ def test_update_readme_needs_the_markers(tmp_path):
 
 def test_readme_table_is_the_latest_results_file():
     """README's benchmark table is generated (`make bench`), never typed by hand."""
-    assert block("bench", benchmark.render_table(benchmark.latest_results())) in README.read_text()
+    assert block("bench", benchmark.readme_text(benchmark.latest_results())) in README.read_text()

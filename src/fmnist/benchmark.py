@@ -123,6 +123,16 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
     return with_costs_in_s(results)
 
 
+def command_for(results: dict) -> str:
+    """The command that makes a results file with the runs of ``results``."""
+    runs = [(row["model"], row.get("seed", SEED)) for row in results["models"]]
+    for long in (False, True):
+        if runs == plan(long=long):
+            return "make bench LONG=1" if long else "make bench"
+    others = dict.fromkeys(name for name, _ in runs if name != SEED_RECIPE)
+    return "fmnist bench " + " ".join(others)
+
+
 def seed_seconds(results: dict) -> float:
     """S: the training seconds of the original project's recipe in ``results``."""
     rows = [row for row in results["models"] if row["model"] == SEED_RECIPE]
@@ -212,7 +222,7 @@ def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.nd
 
 def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
     """Save ``results`` as ``<date>-<host>.json``, ``.md`` and ``.png`` in ``directory``; return the JSON path."""
-    stem = f"{results['date']}-{re.sub(r'[^A-Za-z0-9_.-]', '_', results['host'])}"
+    stem = _stem(results)
     path = Path(directory) / f"{stem}.json"
     write_json(path, results)
     (Path(directory) / f"{stem}.md").write_text(render_table(results) + "\n", encoding="utf-8")
@@ -266,7 +276,8 @@ def render_table(results: dict) -> str:
     cpu = results.get("cpu")
     machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}; " if cpu else ""
     lines.append(
-        f"S = {unit:.0f} s, the training time of the original project's recipe in this run. Measured on "
+        f"Made by `{command_for(results)}`. S = {unit:.0f} s, the training time of the original project's recipe in "
+        f"this run. Measured on "
         f"{results['date']} on `{results['host']}` ({machine}{results['platform']}; {results['environment']})."
     )
     return "\n".join(lines)
@@ -283,6 +294,19 @@ def _save_curves(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def update_readme(results: dict, readme: Path = README) -> None:
-    """Replace README's benchmark block with a table of ``results``."""
-    update_block(README_BLOCK, render_table(results), readme)
+def readme_text(results: dict, directory: Path = RESULTS_DIR) -> str:
+    """README's benchmark block: the table of ``results``, and its figure when there is one."""
+    figure = Path(directory) / f"{_stem(results)}.png"
+    if not figure.is_file():
+        return render_table(results)
+    link = figure.relative_to(PROJ_ROOT) if figure.is_relative_to(PROJ_ROOT) else figure
+    return f"{render_table(results)}\n\n![Validation accuracy against training time in S]({link.as_posix()})"
+
+
+def update_readme(results: dict, readme: Path = README, directory: Path = RESULTS_DIR) -> None:
+    """Replace README's benchmark block with the table (and figure) of ``results``."""
+    update_block(README_BLOCK, readme_text(results, directory), readme)
+
+
+def _stem(results: dict) -> str:
+    return f"{results['date']}-{re.sub(r'[^A-Za-z0-9_.-]', '_', results['host'])}"

@@ -89,6 +89,6 @@ def render(names: list[str], ranked: list[list[tuple[str, float]]], fmt: str) ->
     return "\n".join(lines)
 
 
-def check_image_shape(images: list[np.ndarray]) -> np.ndarray:
+def as_batch(images: list[np.ndarray]) -> np.ndarray:
     """The gathered images as one uint8 array (n, 28, 28)."""
     return np.stack(images).astype(np.uint8) if images else np.zeros((0, *IMAGE_SHAPE), np.uint8)

@@ -75,7 +75,7 @@ def _evaluate(args) -> int:
 
 def _predict(args) -> int:
     start_tensorflow()  # quietly: stdout carries the results alone
-    from fmnist.classify import check_image_shape, gather, render, top_k
+    from fmnist.classify import as_batch, gather, render, top_k
     from fmnist.model_files import card_beside, load_model, read_card
     from fmnist.predict import predict
 
@@ -85,7 +85,7 @@ def _predict(args) -> int:
     for failure in inputs.failures:
         print(f"error: {failure}", file=sys.stderr)
     if inputs.images:
-        probs = predict(model, check_image_shape(inputs.images), read_card(card_beside(path))["recipe_name"])
+        probs = predict(model, as_batch(inputs.images), read_card(card_beside(path))["recipe_name"])
         print(render(inputs.names, top_k(probs, args.top_k), args.format))
     return 1 if inputs.failures else 0
 
@@ -150,6 +150,7 @@ def _notebooks_sync(args) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     start_tensorflow()  # the recipes import Keras: quietly, before anything else does
+    from fmnist.classify import FORMATS
     from fmnist.recipes import DEFAULT_MODEL, RECIPES
 
     parser = argparse.ArgumentParser(
@@ -209,7 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
     predict.add_argument("--top-k", type=int, default=1, choices=range(1, len(CLASS_NAMES) + 1), metavar="K",
                          help="how many classes to report per image, most probable first (default: 1)")
-    predict.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    predict.add_argument("--format", default="table", choices=FORMATS)
 
     export = command(
         "export", _export,
