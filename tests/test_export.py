@@ -21,23 +21,23 @@ def exported(tmp_path_factory, real_splits):
 
 
 def test_the_saved_model_agrees_with_the_keras_inference_model(exported):
-    from fmnist.export import saved_model_predict
+    from fmnist.export import saved_model_predictor
 
     paths, keras_predicted, x_test, _ = exported
-    assert np.mean(saved_model_predict(paths["saved_model"], x_test).argmax(axis=1) == keras_predicted) >= 0.999
+    assert np.mean(saved_model_predictor(paths["saved_model"])(x_test).argmax(axis=1) == keras_predicted) >= 0.999
 
 
 def test_the_float_tflite_file_agrees_with_the_keras_inference_model(exported):
-    from fmnist.export import tflite_predict
+    from fmnist.export import tflite_predictor
 
     paths, keras_predicted, x_test, _ = exported
-    assert np.mean(tflite_predict(paths["float32"], x_test).argmax(axis=1) == keras_predicted) >= 0.999
+    assert np.mean(tflite_predictor(paths["float32"])(x_test).argmax(axis=1) == keras_predicted) >= 0.999
 
 
 def test_the_int8_tflite_file_loses_at_most_half_a_point(exported):
-    from fmnist.export import tflite_predict
+    from fmnist.export import tflite_predictor
 
     paths, keras_predicted, x_test, y_test = exported
-    int8_accuracy = np.mean(tflite_predict(paths["int8"], x_test).argmax(axis=1) == y_test)
+    int8_accuracy = np.mean(tflite_predictor(paths["int8"])(x_test).argmax(axis=1) == y_test)
     assert int8_accuracy >= np.mean(keras_predicted == y_test) - 0.005
     assert paths["int8"].stat().st_size < paths["float32"].stat().st_size / 3

@@ -95,3 +95,10 @@ def test_too_many_pixels_are_refused_before_decoding(tmp_path, monkeypatch):
     path = _photo(tmp_path / "big.png", _item())
     with pytest.raises(PhotoError, match=r"big.png: 40x60 pixels, more than the 1,000 this reads"):
         load_photo(path)
+
+
+def test_sample_photos_are_named_after_class_and_index_and_read_back(tmp_path, splits):
+    (images, labels), _ = splits
+    paths = photos.write_sample_photos(images, labels, [0, 6], tmp_path)
+    assert [p.name for p in paths] == ["t-shirt-top-0.jpg", "shirt-6.jpg"]
+    assert load_photo(paths[1]).shape == (28, 28)

@@ -95,16 +95,6 @@ def saved_model_predictor(path: Path):
     return lambda images: np.asarray(next(iter(serve(tf.constant(images, dtype=tf.uint8)).values())))
 
 
-def tflite_predict(path: Path, images: np.ndarray) -> np.ndarray:
-    """Class probabilities of uint8 ``images`` (n, 28, 28) from the TFLite file ``path``."""
-    return tflite_predictor(path)(images)
-
-
-def saved_model_predict(path: Path, images: np.ndarray) -> np.ndarray:
-    """Class probabilities of uint8 ``images`` (n, 28, 28) from the SavedModel in ``path``."""
-    return saved_model_predictor(path)(images)
-
-
 def _representative_images(size: int = REPRESENTATIVE_IMAGES) -> np.ndarray:
     from fmnist.data import load
     from fmnist.data.pipeline import stratified_subset
