@@ -3,6 +3,8 @@
 Files that cannot be used are reported one line each and skipped; the rest are still classified.
 """
 
+import csv
+import io
 import json
 import sys
 from dataclasses import dataclass, field
@@ -73,9 +75,6 @@ def render(names: list[str], ranked: list[list[tuple[str, float]]], fmt: str) ->
                 for name, top in zip(names, ranked)]
         return json.dumps(rows, indent=2)
     if fmt == "csv":
-        import csv
-        import io
-
         header = ["path", "label", "probability"] + [f"{col}_{i}" for i in range(2, k + 1) for col in ("label", "probability")]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -112,15 +112,12 @@ def accuracy_on_photo_renders(
     JPEG and read back through ``photos.load_photo``, and on the same images as they are in the dataset."""
     import tempfile
 
-    from fmnist.photos import load_photo, render_photo
+    from fmnist.photos import load_photo, write_sample_photos
     from fmnist.predict import predict
 
     chosen = np.random.default_rng(seed).choice(len(images), count, replace=False)
     with tempfile.TemporaryDirectory() as scratch:
-        renders = []
-        for i in chosen:
-            render_photo(images[i], seed=int(i)).save(Path(scratch) / f"{i}.jpg", quality=85)
-            renders.append(load_photo(Path(scratch) / f"{i}.jpg"))
-    on_renders = np.mean(predict(model, np.stack(renders), recipe_name).argmax(axis=1) == labels[chosen])
+        renders = np.stack([load_photo(path) for path in write_sample_photos(images, labels, chosen, Path(scratch))])
+    on_renders = np.mean(predict(model, renders, recipe_name).argmax(axis=1) == labels[chosen])
     on_originals = np.mean(predict(model, images[chosen], recipe_name).argmax(axis=1) == labels[chosen])
     return float(on_renders), float(on_originals)
