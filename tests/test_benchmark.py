@@ -4,6 +4,7 @@ import pytest
 
 from fmnist import benchmark
 from fmnist.readme import README, block, markers
+from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
 
 
 def _row(**fields):
@@ -56,18 +57,18 @@ def test_the_default_seeds_give_mean_and_spread():
 def test_the_command_is_named_from_the_runs():
     results = _results()
     results["models"] = [
-        {**_row(model=recipe, seed=seed), "default": recipe == "vgg_bn"} for recipe, seed in benchmark.plan()
+        {**_row(model=recipe, seed=seed), "default": recipe == DEFAULT_MODEL} for recipe, seed in benchmark.plan()
     ]
     assert benchmark.command_for(results) == "make bench"
-    results["models"].append(_row(model="vgg_bn_long"))
+    results["models"].append(_row(model=LONG_MODEL))
     assert benchmark.command_for(results) == "make bench LONG=1"
 
 
 def test_plan_runs_the_original_recipe_the_tutorial_and_the_default_three_times():
     runs = benchmark.plan()
     assert runs[:2] == [("baseline", 42), ("tutorial_dense", 42)]
-    assert [recipe for recipe, _ in runs[2:]] == ["vgg_bn"] * 3 and len({seed for _, seed in runs[2:]}) == 3
-    assert benchmark.plan(long=True)[-1] == ("vgg_bn_long", 42)
+    assert [recipe for recipe, _ in runs[2:]] == [DEFAULT_MODEL] * 3 and len({seed for _, seed in runs[2:]}) == 3
+    assert benchmark.plan(long=True)[-1] == (LONG_MODEL, 42)
 
 
 def test_a_model_that_never_reaches_91_percent():
@@ -79,6 +80,18 @@ def test_write_and_read_back(tmp_path):
     assert path.name == "2026-11-24-box.json" and path.with_suffix(".md").is_file()
     assert path.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
     assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 20
+
+
+def test_a_second_run_on_the_same_day_keeps_the_first(tmp_path):
+    first = benchmark.write_results(_results(), tmp_path)
+    before = first.read_bytes()
+    rerun = _results()
+    rerun["models"][1]["epochs"] = 30
+    second = benchmark.write_results(rerun, tmp_path)
+    assert second.name == "2026-11-24-box-run2.json" and second.with_suffix(".png").is_file()
+    assert first.read_bytes() == before
+    assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 30
+    assert benchmark.readme_text(benchmark.latest_results(tmp_path), tmp_path).endswith(f"({second.with_suffix('.png')})")
 
 
 def test_update_readme_replaces_only_the_block(tmp_path):

@@ -38,14 +38,14 @@ def test_comparison_derives_the_tta_ablation_and_the_ensemble(tmp_path):
     _record(tmp_path, "baseline", _one_hot([0, 0, 2, 4]), _one_hot([6, 6, 6, 6]), seconds=90)
     unsure = _one_hot([6, 0, 2, 2])
     unsure[3, [2, 4]] = [0.55, 0.45]  # wrong on the coat, but only just: its mirror image puts that right
-    _record(tmp_path, "vgg_bn", unsure, _one_hot([6, 0, 2, 4]))
+    _record(tmp_path, "fast_cnn", unsure, _one_hot([6, 0, 2, 4]))
     for member, predicted in zip(ENSEMBLE[1:], ([6, 0, 0, 4], [6, 0, 0, 4])):
         _record(tmp_path, member, _one_hot(predicted), _one_hot(predicted))
     table = comparison(labels, tmp_path)
-    assert list(table.index) == ["baseline", "vgg_bn", "vgg_bn (no TTA)", "vgg_bn-seed1", "vgg_bn-seed2", "ensemble"]
+    assert list(table.index) == ["baseline", "fast_cnn", "fast_cnn (no TTA)", "fast_cnn-seed1", "fast_cnn-seed2", "ensemble"]
     assert table.loc["baseline", "test accuracy"] == 0.75  # the original project's CNN predicts without flip averaging
     assert table.loc["baseline", "training minutes"] == 1.5
-    assert table.loc["vgg_bn (no TTA)", "test accuracy"] == 0.75 and table.loc["vgg_bn", "test accuracy"] == 1.0
+    assert table.loc["fast_cnn (no TTA)", "test accuracy"] == 0.75 and table.loc["fast_cnn", "test accuracy"] == 1.0
     assert table.loc["ensemble", "test accuracy"] == 0.75  # two members outvote the default on the pullover
     assert table.loc["ensemble", "training minutes"] == 3.0
 

@@ -102,7 +102,7 @@ def test_cli_reports_a_truncated_model_as_an_error(saved, capsys):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
+@pytest.mark.parametrize("name", ["baseline", "vgg_bn", "fast_cnn"])
 def test_committed_models_predict_what_their_records_say(real_splits, name):
     """Under every tested Keras version, the committed weights give the recorded test predictions."""
     from fmnist.predict import predict_proba

@@ -12,6 +12,7 @@ from fmnist.data import load
 from fmnist.model_files import load_model, sha256
 from fmnist.runtime import fast_precision, has_gpu
 from fmnist.files import read_json
+from fmnist.recipes import DEFAULT_MODEL
 from fmnist.train import train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -45,7 +46,7 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path, small_real_dir, cap
     assert "Shirt" in evaluated and "macro avg" in evaluated
 
 
-@pytest.mark.parametrize("name", ["baseline", "vgg_bn"])
+@pytest.mark.parametrize("name", ["baseline", DEFAULT_MODEL])
 def test_same_seed_same_model(tmp_path, small_real_dir, name):
     runs = [
         train(name, epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path / run, verbose=0)
@@ -60,10 +61,11 @@ def test_same_seed_same_model(tmp_path, small_real_dir, name):
 
 def test_default_recipe_card(tmp_path, small_real_dir):
     card = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, verbose=0).card
-    assert card["model"] == "vgg_bn" and card["architecture"] == "build_vgg_bn()"
+    assert card["model"] == DEFAULT_MODEL
+    assert card["architecture"] == "build_vgg_bn(convs_per_stage=1, dropout=0.1, bn_momentum=0.9)"
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert (card["precision"], card["xla"]) == (fast_precision(), has_gpu())  # what this device does best
-    assert card["weights_sha256"] == sha256(weights_path("vgg_bn", tmp_path))
+    assert card["weights_sha256"] == sha256(weights_path(DEFAULT_MODEL, tmp_path))
 
 
 def test_gpu_settings_train_and_save_on_a_cpu(tmp_path, small_real_dir):
@@ -73,7 +75,7 @@ def test_gpu_settings_train_and_save_on_a_cpu(tmp_path, small_real_dir):
     assert run.model.layers[1].compute_dtype == "float16"
     assert np.isfinite(run.history["loss"]).all() and np.isfinite(run.history["val_loss"]).all()
     images = load(small_real_dir)[1][0][:64, :, :, None] / 255
-    loaded = load_model(weights_path("vgg_bn", tmp_path))  # rebuilt in float32
+    loaded = load_model(weights_path(DEFAULT_MODEL, tmp_path))  # rebuilt in float32
     np.testing.assert_allclose(loaded.predict(images, verbose=0), run.model.predict(images, verbose=0), atol=2e-3)
 
 
@@ -118,3 +120,21 @@ def test_cli_data_summary():
     result = fmnist_cli("data")
     assert result.returncode == 0, result.stderr
     assert "train: images (60000, 28, 28) uint8, labels per class [6000, 6000" in result.stdout
+
+
+def test_a_fractional_warm_up_rises_to_the_peak_then_decays_to_zero():
+    from dataclasses import replace
+
+    from fmnist.recipes import RECIPES
+    from fmnist.train import _optimizer
+
+    optimizer = _optimizer(replace(RECIPES[DEFAULT_MODEL], warmup_epochs=0.5, learning_rate=0.01), 100, 10)
+
+    def rate_at(step):
+        optimizer.iterations.assign(step)
+        return float(optimizer.learning_rate)
+
+    assert rate_at(0) == 0.0 and rate_at(25) == pytest.approx(0.005)  # half-way up a 50-step warm-up
+    assert rate_at(50) == pytest.approx(0.01)
+    assert rate_at(525) == pytest.approx(0.005, rel=1e-3)  # half-way down the remaining 950 steps
+    assert rate_at(1000) == pytest.approx(0.0, abs=1e-9)

@@ -222,21 +222,35 @@ def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.nd
 
 
 def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
-    """Save ``results`` as ``<date>-<host>.json``, ``.md`` and ``.png`` in ``directory``; return the JSON path."""
-    stem = _stem(results)
-    path = Path(directory) / f"{stem}.json"
+    """Save ``results`` as ``<date>-<host>.json``, ``.md`` and ``.png`` in ``directory``; return the JSON path.
+
+    A second run on the same day and machine is saved as ``<date>-<host>-run2`` (and so on):
+    nothing already written is overwritten.
+    """
+    directory = Path(directory)
+    stem, run = _stem(results), 1
+    while (directory / f"{stem}.json").exists():
+        run += 1
+        stem = f"{_stem(results)}-run{run}"
+    results = {**results, "stem": stem}
+    path = directory / f"{stem}.json"
     write_json(path, results)
-    (Path(directory) / f"{stem}.md").write_text(render_table(results) + "\n", encoding="utf-8")
-    _save_curves(results, Path(directory) / f"{stem}.png")
+    (directory / f"{stem}.md").write_text(render_table(results) + "\n", encoding="utf-8")
+    _save_curves(results, directory / f"{stem}.png")
     return path
 
 
 def latest_results(directory: Path = RESULTS_DIR) -> dict:
-    """The newest results file (by date in its name, then name)."""
-    files = sorted(Path(directory).glob("*.json"))
+    """The newest results file: by the date in its name, then by its run number that day."""
+    files = sorted(Path(directory).glob("*.json"), key=_run_order)
     if not files:
         raise FileNotFoundError(f"{directory}: no benchmark results yet; run `make bench`")
     return json.loads(files[-1].read_text(encoding="utf-8"))
+
+
+def _run_order(path: Path) -> tuple[str, int, str]:
+    base, _, run = path.stem.rpartition("-run")
+    return path.stem[:10], int(run) if base and run.isdigit() else 1, path.stem
 
 
 def render_table(results: dict) -> str:
@@ -297,7 +311,7 @@ def _save_curves(results: dict, path: Path) -> None:
 
 def readme_text(results: dict, directory: Path = RESULTS_DIR) -> str:
     """README's benchmark block: the table of ``results``, and its figure when there is one."""
-    figure = Path(directory) / f"{_stem(results)}.png"
+    figure = Path(directory) / f"{results.get('stem') or _stem(results)}.png"
     if not figure.is_file():
         return render_table(results)
     link = figure.relative_to(PROJ_ROOT) if figure.is_relative_to(PROJ_ROOT) else figure

@@ -16,6 +16,7 @@ from fmnist.config import PROJ_ROOT
 from fmnist.data import load
 from fmnist.data.pipeline import make_dataset
 from fmnist.models import build_baseline_cnn, build_vgg_bn
+from fmnist.recipes import RECIPES
 from fmnist.runtime import build_in_precision, start_tensorflow
 
 STEPS, WARMUP, EPOCH_IMAGES = 40, 5, 54000
@@ -31,6 +32,10 @@ SETTINGS = [
     ("vgg_bn, bfloat16, batch 256, XLA", build_vgg_bn, "mixed_bfloat16", 256, True, False, 1),
     ("vgg_bn, bfloat16, batch 256, 8 steps per execution", build_vgg_bn, "mixed_bfloat16", 256, False, False, 8),
     ("vgg_bn, bfloat16, batch 256, with augmentation (the recipe)", build_vgg_bn, "mixed_bfloat16", 256, False, True, 1),
+    ("fast_cnn, float32, batch 256", RECIPES["fast_cnn"].build, "float32", 256, False, False, 1),
+    ("fast_cnn, bfloat16, batch 256", RECIPES["fast_cnn"].build, "mixed_bfloat16", 256, False, False, 1),
+    ("fast_cnn, bfloat16, batch 512", RECIPES["fast_cnn"].build, "mixed_bfloat16", 512, False, False, 1),
+    ("fast_cnn, bfloat16, batch 256, with augmentation (the recipe)", RECIPES["fast_cnn"].build, "mixed_bfloat16", 256, False, True, 1),
 ]
 
 

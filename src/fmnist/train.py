@@ -149,12 +149,13 @@ def recipe_dataset(
 def _optimizer(recipe: Recipe, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
     rate = recipe.learning_rate
     if recipe.warmup_epochs:
-        warmup = min(recipe.warmup_epochs, epochs - 1)  # a very short run still gets a decay phase
+        # A very short run still gets a decay phase.
+        warmup_steps = int(steps_per_epoch * min(recipe.warmup_epochs, epochs - 1))
         rate = keras.optimizers.schedules.CosineDecay(
-            0.0 if warmup else recipe.learning_rate,
-            decay_steps=steps_per_epoch * (epochs - warmup),
-            warmup_target=recipe.learning_rate if warmup else None,
-            warmup_steps=steps_per_epoch * warmup,
+            0.0 if warmup_steps else recipe.learning_rate,
+            decay_steps=steps_per_epoch * epochs - warmup_steps,
+            warmup_target=recipe.learning_rate if warmup_steps else None,
+            warmup_steps=warmup_steps,
         )
     if recipe.optimizer == "sgd":
         return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay)

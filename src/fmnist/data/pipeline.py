@@ -67,4 +67,9 @@ def make_dataset(
         y = tf.cast(batch_labels, tf.int32)
         return x, tf.one_hot(y, NUM_CLASSES) if one_hot else y
 
-    return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    # One background thread prepares batches: a parallel, autotuned pipeline competes with training
+    # for the CPU's cores and made augmented training up to 1.7x slower on a 2-core CPU (bench/README.md).
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = 1
+    options.autotune.enabled = False
+    return ds.map(prepare).prefetch(2).with_options(options)
