@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from fmnist.files import atomic_path, read_json, write_json
+from fmnist.files import atomic_path, read_json, unused_stem, write_json
 
 
 def test_replaces_the_file_when_the_block_succeeds(tmp_path):
@@ -36,3 +36,11 @@ def test_new_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_unused_stem_never_names_an_existing_file(tmp_path):
+    assert unused_stem(tmp_path, "2026-11-26-box", ".md") == "2026-11-26-box"
+    (tmp_path / "2026-11-26-box.md").write_text("first")
+    (tmp_path / "2026-11-26-box-run2.md").write_text("second")
+    assert unused_stem(tmp_path, "2026-11-26-box", ".md") == "2026-11-26-box-run3"
+    assert unused_stem(tmp_path, "2026-11-26-box", ".json") == "2026-11-26-box"

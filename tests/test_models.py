@@ -39,6 +39,16 @@ def test_vgg_bn_keeps_position_in_its_head():
     assert not model.compiled
 
 
+def test_strided_first_convolution_replaces_the_first_pooling():
+    pooled, strided = (build_vgg_bn(convs_per_stage=1, stride_first_conv=strided) for strided in (False, True))
+    first_conv = next(layer for layer in strided.layers if isinstance(layer, layers.Conv2D))
+    assert first_conv.output.shape[1:3] == (14, 14)
+    pools = [sum(isinstance(layer, layers.MaxPooling2D) for layer in m.layers) for m in (pooled, strided)]
+    assert pools == [2, 1]
+    assert strided.count_params() == pooled.count_params()  # the same weights, less computation
+    assert strided.layers[-1].output.shape == (None, 10)
+
+
 def test_vgg_bn_outputs_float32_under_mixed_precision():
     model = build_in_precision(build_vgg_bn, "mixed_bfloat16")
     probs = model.predict(np.zeros((2, 28, 28, 1), dtype=np.float32), verbose=0)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fmnist.models import build_baseline_cnn
-from fmnist.predict import inference_model, predict, views_of
+from fmnist.predict import VIEWS, average_views, inference_model, predict, views_of
 
 
 def test_inference_model_scales_and_averages_the_views_inside(splits):
@@ -17,10 +17,36 @@ def test_inference_model_scales_and_averages_the_views_inside(splits):
     np.testing.assert_allclose(inference.predict(images, verbose=0), bare, rtol=1e-5, atol=1e-6)
 
 
+def test_shifted_views_move_by_one_pixel_and_count_half(splits):
+    (images, _), _ = splits
+    images = images[:8]
+    model = build_baseline_cnn()
+    scaled = images[..., None].astype(np.float32) / 255
+    mirrored = scaled[:, :, ::-1]
+    moved = {
+        "up": lambda x: np.pad(x, ((0, 0), (0, 1), (0, 0), (0, 0)))[:, 1:],
+        "down": lambda x: np.pad(x, ((0, 0), (1, 0), (0, 0), (0, 0)))[:, :-1],
+        "left": lambda x: np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 0)))[:, :, 1:],
+        "right": lambda x: np.pad(x, ((0, 0), (0, 0), (1, 0), (0, 0)))[:, :, :-1],
+    }
+    assert moved["down"](scaled)[:, 1:].tolist() == scaled[:, :-1].tolist()  # the reference itself
+    by_view = {"plain": model.predict(scaled, verbose=0), "mirrored": model.predict(mirrored, verbose=0)}
+    for move, shift in moved.items():
+        by_view[f"plain_{move}"] = model.predict(shift(scaled), verbose=0)
+        by_view[f"mirrored_{move}"] = model.predict(shift(mirrored), verbose=0)
+    assert set(by_view) == set(VIEWS)
+    for view in VIEWS:  # each view alone, through the inference model
+        np.testing.assert_allclose(inference_model(model, (view,)).predict(images, verbose=0), by_view[view], rtol=1e-5, atol=1e-6)
+    expected = (by_view["plain"] + by_view["mirrored"] + 0.5 * sum(by_view[view] for view in VIEWS[2:])) / 6
+    np.testing.assert_allclose(average_views(by_view, VIEWS), expected, rtol=1e-6)
+    np.testing.assert_allclose(inference_model(model, VIEWS).predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_views_must_be_known():
     with pytest.raises(ValueError, match="views must be some of"):
         inference_model(build_baseline_cnn(), ("plain", "rotated"))
     assert views_of("vgg_bn") == ("plain", "mirrored") and views_of("baseline") == ("plain",)
+    assert views_of("fast_cnn") == VIEWS
 
 
 @pytest.mark.integration

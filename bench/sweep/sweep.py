@@ -1,9 +1,10 @@
-"""Validation-only accuracy sweep of fast_cnn-like recipes, Keras 3 on JAX, for a GPU machine without TensorFlow.
+"""Validation-only accuracy sweep of fast_cnn-like recipes, with Keras 3 on JAX (a GPU machine
+without TensorFlow) or on TensorFlow (KERAS_BACKEND=tensorflow, this project's CPU).
 
-Used to choose the default recipe (bench/README.md, "How fast_cnn was chosen"). It scores the
+Used to choose the default recipe (bench/README.md, "How the default was chosen"). It scores the
 project's validation split only, never the test set, and measures accuracy, not cost: costs in S
-come from `make bench` on a CPU. Augmentation runs in NumPy, so runs are not bit-identical to
-`fmnist train`.
+come from `make bench`. Augmentation runs in NumPy, so runs are not bit-identical to
+`fmnist train`. ``"stem_stride": 2`` is the package's ``stride_first_conv=True``.
 
     python bench/sweep/sweep.py --prepare        # once, where the fmnist package is installed
     KERAS_BACKEND=jax python bench/sweep/sweep.py TAG '{"epochs": 18, "opt": "adamw", "lr": 0.005}'
@@ -31,7 +32,7 @@ from keras import layers
 tag = sys.argv[1]
 c = dict(arch=[[32, 1], [64, 1], [128, 1]], dense=256, dropout=0.1, bn_m=0.9, bn_scale=True, epochs=18, batch=256,
          lr=0.1, warm=0.5, sched="cosine", ls=0.1, wd=5e-4, shift=2, flip=True, seed=42,
-         erase=0.0, evals=2, head="flatten", final_lr=0.0, prec="mixed_bfloat16", opt="sgd")
+         erase=0.0, evals=2, head="flatten", final_lr=0.0, prec="mixed_bfloat16", opt="sgd", stem_stride=1)
 c.update(json.loads(sys.argv[2]))
 d = np.load(DATA)
 xt, yt, xv, yv = d["xt"], d["yt"], d["xv"], d["yv"]
@@ -42,10 +43,11 @@ def build():
     keras.mixed_precision.set_global_policy(c["prec"])
     inputs = keras.Input((28, 28, 1)); x = inputs
     for i, (w, n) in enumerate(c["arch"]):
-        if i:
+        if i and not (i == 1 and c["stem_stride"] == 2):  # a strided first convolution replaces the first pool
             x = layers.MaxPooling2D(2)(x)
-        for _ in range(n):
-            x = layers.Conv2D(w, 3, padding="same", use_bias=False)(x)
+        for j in range(n):
+            stride = c["stem_stride"] if i == j == 0 else 1
+            x = layers.Conv2D(w, 3, strides=stride, padding="same", use_bias=False)(x)
             x = layers.BatchNormalization(momentum=c["bn_m"], scale=c["bn_scale"])(x)
             x = layers.ReLU()(x)
     if c["head"] == "gap":
@@ -128,7 +130,7 @@ shirt = yv == 6
 first = next((pt for pt, v in zip(points, val) if v >= 0.91), None)
 out = {"tag": tag, **c, "val": val, "first91_epochs": first, "final": acc(p), "acc_flip": acc(p + pf),
        "flip_shift": acc(p + pf + 0.5 * ps), "shirt_flip": round(float(np.mean((p + pf).argmax(1)[shirt] == 6)), 4),
-       "gpu_seconds": round(seconds, 1)}
+       "seconds": round(seconds, 1), "backend": keras.backend.backend()}
 print(json.dumps(out))
 with open(os.path.join(os.environ.get("OUT", "/tmp"), "results.jsonl"), "a") as fh:
     fh.write(json.dumps(out) + "\n")

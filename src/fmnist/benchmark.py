@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
-from fmnist.files import read_json, write_json
+from fmnist.files import read_json, unused_stem, write_json
 from fmnist.readme import README, update_block
 from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
 
@@ -228,10 +228,7 @@ def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
     nothing already written is overwritten.
     """
     directory = Path(directory)
-    stem, run = _stem(results), 1
-    while (directory / f"{stem}.json").exists():
-        run += 1
-        stem = f"{_stem(results)}-run{run}"
+    stem = unused_stem(directory, _stem(results), ".json")
     results = {**results, "stem": stem}
     path = directory / f"{stem}.json"
     write_json(path, results)

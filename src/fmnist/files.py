@@ -1,4 +1,4 @@
-"""Writing files atomically, so an interrupted write never leaves a partial file."""
+"""Writing files atomically, so an interrupted write never leaves a partial file, and never over an earlier one."""
 
 import json
 import os
@@ -46,3 +46,15 @@ def write_json(path: Path, obj) -> None:
 def read_json(path: Path):
     """Read a JSON file written by :func:`write_json`."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def unused_stem(directory: Path, stem: str, suffix: str) -> str:
+    """``stem``, else ``stem-run2``, ``stem-run3``, ...: the first with no ``<it><suffix>`` in ``directory``.
+
+    Results of a second run on the same day then sit beside the first instead of replacing them.
+    """
+    name, run = stem, 1
+    while (Path(directory) / f"{name}{suffix}").exists():
+        run += 1
+        name = f"{stem}-run{run}"
+    return name

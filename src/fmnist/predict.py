@@ -1,7 +1,8 @@
 """How a trained model predicts: the one place that decides it, and the inference model that carries it.
 
-A recipe predicts from one or more *views* of each image (the image itself, and its mirror image
-when it uses flip averaging) and averages the class probabilities. :func:`views_of` makes that
+A recipe predicts from one or more *views* of each image (the image itself, its mirror image
+when it uses flip averaging, and both moved by one pixel up, down, left and right when it also
+averages over shifts) and averages the class probabilities, the shifted views at half weight. :func:`views_of` makes that
 decision; :func:`inference_model` builds it into a Keras model that takes raw uint8 images
 (n, 28, 28), scales them and averages the views inside the graph, so the exported files predict
 exactly as the notebooks do. Evaluation, the experiments, the notebooks, ``fmnist predict``,
@@ -17,8 +18,10 @@ from fmnist.config import IMAGE_SHAPE
 from fmnist.recipes import get_recipe
 
 PREDICT_BATCH_SIZE = 1024
-#: The views a prediction can average over.
-VIEWS = ("plain", "mirrored")
+#: One-pixel moves of a shifted view: (rows, columns); positive is down and right.
+SHIFTS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+#: The views a prediction can average over: the image, its mirror image, and each moved by one pixel.
+VIEWS = ("plain", "mirrored", *(f"{base}_{move}" for base in ("plain", "mirrored") for move in SHIFTS))
 
 
 @keras.saving.register_keras_serializable(package="fmnist")
@@ -29,9 +32,53 @@ class Mirror(keras.layers.Layer):
         return keras.ops.flip(images, axis=2)
 
 
+@keras.saving.register_keras_serializable(package="fmnist")
+class Shift(keras.layers.Layer):
+    """Move images (n, height, width, channels) by ``rows`` and ``cols`` pixels, filling with zeros."""
+
+    def __init__(self, rows: int = 0, cols: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.rows, self.cols = rows, cols
+
+    def call(self, images):
+        height, width = images.shape[1], images.shape[2]
+        top, left = max(-self.rows, 0), max(-self.cols, 0)
+        padded = keras.ops.pad(
+            images, [[0, 0], [max(self.rows, 0), top], [max(self.cols, 0), left], [0, 0]]
+        )
+        return padded[:, top : top + height, left : left + width, :]
+
+    def get_config(self):
+        return {**super().get_config(), "rows": self.rows, "cols": self.cols}
+
+
+@keras.saving.register_keras_serializable(package="fmnist")
+class WeightedAverage(keras.layers.Layer):
+    """The weighted mean of its inputs, with ``view_weights`` in their order."""
+
+    def __init__(self, view_weights: Sequence[float], **kwargs):
+        super().__init__(**kwargs)
+        self.view_weights = [float(weight) for weight in view_weights]
+
+    def call(self, inputs):
+        total = sum(weight * probs for weight, probs in zip(self.view_weights, inputs))
+        return total / sum(self.view_weights)
+
+    def get_config(self):
+        return {**super().get_config(), "view_weights": self.view_weights}
+
+
+def view_weight(view: str) -> float:
+    """How much ``view`` counts in an average: 1 for the image and its mirror image, 0.5 for a shifted one."""
+    return 1.0 if view in ("plain", "mirrored") else 0.5
+
+
 def views_of(recipe_name: str) -> tuple[str, ...]:
     """The views of each image that recipe ``recipe_name`` averages its predictions over."""
-    return ("plain", "mirrored") if get_recipe(recipe_name).flip_tta else ("plain",)
+    recipe = get_recipe(recipe_name)
+    bases = ("plain", "mirrored") if recipe.flip_tta else ("plain",)
+    shifted = tuple(f"{base}_{move}" for base in bases for move in SHIFTS) if recipe.shift_tta else ()
+    return bases + shifted
 
 
 def inference_model(model: keras.Model, views: Sequence[str] = ("plain",)) -> keras.Model:
@@ -42,9 +89,18 @@ def inference_model(model: keras.Model, views: Sequence[str] = ("plain",)) -> ke
         raise ValueError(f"views must be some of {VIEWS}, not {tuple(views)}")
     images = keras.Input(IMAGE_SHAPE, dtype="uint8", name="images")
     scaled = keras.layers.Reshape((*IMAGE_SHAPE, 1))(keras.layers.Rescaling(1 / 255, name="scale")(images))
-    inputs = {"plain": scaled, "mirrored": Mirror(name="mirror")(scaled) if "mirrored" in views else None}
-    outputs = [keras.layers.Activation("linear", dtype="float32")(model(inputs[view])) for view in views]
-    probs = outputs[0] if len(outputs) == 1 else keras.layers.Average(name="average_views")(outputs)
+    bases = {"plain": scaled}
+    if any(view.startswith("mirrored") for view in views):
+        bases["mirrored"] = Mirror(name="mirror")(scaled)
+    outputs = []
+    for view in views:
+        base, _, move = view.partition("_")
+        image = Shift(*SHIFTS[move], name=f"shift_{view}")(bases[base]) if move else bases[base]
+        outputs.append(keras.layers.Activation("linear", dtype="float32")(model(image)))
+    if len(outputs) == 1:
+        probs = outputs[0]
+    else:
+        probs = WeightedAverage([view_weight(view) for view in views], name="average_views")(outputs)
     return keras.Model(images, probs, name=f"{model.name}_inference")
 
 
@@ -59,5 +115,5 @@ def predict_proba(model: keras.Model, images: np.ndarray, views: Sequence[str] =
 
 
 def average_views(probs_by_view: Mapping[str, np.ndarray], views: Sequence[str]) -> np.ndarray:
-    """The mean of the probabilities of the named ``views``, e.g. of recorded ones."""
-    return np.mean([probs_by_view[view] for view in views], axis=0)
+    """The weighted mean (:func:`view_weight`) of the probabilities of the named ``views``, e.g. of recorded ones."""
+    return np.average([probs_by_view[view] for view in views], axis=0, weights=[view_weight(view) for view in views])
