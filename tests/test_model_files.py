@@ -66,6 +66,15 @@ def test_weights_that_do_not_fit_the_recipe_are_refused_by_name(saved):
         load_model(path)
 
 
+def test_weights_of_an_older_architecture_are_refused_even_when_they_fit(saved):
+    path, _ = saved
+    card = read_json(card_beside(path))
+    write_json(card_beside(path), card | {"architecture": "build_baseline_cnn(dropout=0.3)"})
+    with pytest.raises(ModelFileError, match=rf"{path}: trained as build_baseline_cnn\(dropout=0.3\), but recipe "
+                       r"'baseline' now builds build_baseline_cnn\(\); retrain it"):
+        load_model(path)
+
+
 @pytest.mark.parametrize(
     "card_text, problem",
     [

@@ -77,10 +77,16 @@ def load_model(path: Path) -> keras.Model:
             "the file is truncated or corrupt, or was replaced without its card: retrain it (fmnist train)"
         )
     try:
-        model = build_for_inference(card["recipe_name"])
+        recipe = get_recipe(card["recipe_name"])
     except ValueError as err:
         raise ModelFileError(f"{card_beside(path)}: {err}") from err
-    return load_weights(model, path)
+    trained_as, builds = card.get("architecture"), describe(recipe.build)
+    if trained_as and trained_as != builds:  # same weight shapes would load, and predict nonsense
+        raise ModelFileError(
+            f"{path}: trained as {trained_as}, but recipe {card['recipe_name']!r} now builds {builds}; "
+            f"retrain it (fmnist train --model {card['recipe_name']})"
+        )
+    return load_weights(build_for_inference(card["recipe_name"]), path)
 
 
 def model_card(
