@@ -63,7 +63,7 @@ def test_default_recipe_card(tmp_path, small_real_dir):
     card = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, verbose=0).card
     assert card["model"] == DEFAULT_MODEL
     assert card["architecture"] == "build_vgg_bn(convs_per_stage=1, dropout=0.1, bn_momentum=0.9, stride_first_conv=True)"
-    assert card["recipe"]["flip_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
+    assert card["recipe"]["flip_tta"] and card["recipe"]["shift_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert (card["precision"], card["xla"]) == (fast_precision(), has_gpu())  # what this device does best
     assert card["weights_sha256"] == sha256(weights_path(DEFAULT_MODEL, tmp_path))
 
