@@ -3,10 +3,10 @@
 A recipe predicts from one or more *views* of each image (the image itself, its mirror image
 when it uses flip averaging, and both moved by one pixel up, down, left and right when it also
 averages over shifts) and averages the class probabilities, the shifted views at half weight.
-:func:`views_of` makes that decision; :func:`inference_model` builds it into a Keras model that takes raw uint8 images
-(n, 28, 28), scales them and averages the views inside the graph, so the exported files predict
-exactly as the notebooks do. Evaluation, the experiments, the notebooks, ``fmnist predict``,
-export and the benchmark all predict through it.
+:func:`views_of` makes that decision; :func:`inference_model` builds it into a Keras model that
+takes raw uint8 images (n, 28, 28), scales them and averages the views inside the graph, so the
+exported files predict exactly as the notebooks do. Evaluation, the experiments, the notebooks,
+``fmnist predict``, export and the benchmark all predict through it.
 """
 
 from collections.abc import Mapping, Sequence
