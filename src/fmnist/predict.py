@@ -20,8 +20,15 @@ from fmnist.recipes import get_recipe
 PREDICT_BATCH_SIZE = 1024
 #: One-pixel moves of a shifted view: (rows, columns); positive is down and right.
 SHIFTS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+
+
+def _shifted(bases: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of ``bases`` moved by one pixel each way, e.g. ``plain_up``."""
+    return tuple(f"{base}_{move}" for base in bases for move in SHIFTS)
+
+
 #: The views a prediction can average over: the image, its mirror image, and each moved by one pixel.
-VIEWS = ("plain", "mirrored", *(f"{base}_{move}" for base in ("plain", "mirrored") for move in SHIFTS))
+VIEWS = ("plain", "mirrored", *_shifted(("plain", "mirrored")))
 
 
 @keras.saving.register_keras_serializable(package="fmnist")
@@ -77,8 +84,7 @@ def views_of(recipe_name: str) -> tuple[str, ...]:
     """The views of each image that recipe ``recipe_name`` averages its predictions over."""
     recipe = get_recipe(recipe_name)
     bases = ("plain", "mirrored") if recipe.flip_tta else ("plain",)
-    shifted = tuple(f"{base}_{move}" for base in bases for move in SHIFTS) if recipe.shift_tta else ()
-    return bases + shifted
+    return bases + (_shifted(bases) if recipe.shift_tta else ())
 
 
 def inference_model(model: keras.Model, views: Sequence[str] = ("plain",)) -> keras.Model:
