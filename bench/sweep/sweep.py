@@ -4,7 +4,8 @@ without TensorFlow) or on TensorFlow (KERAS_BACKEND=tensorflow, this project's C
 Used to choose the default recipe (bench/README.md, "How the default was chosen"). It scores the
 project's validation split only, never the test set, and measures accuracy, not cost: costs in S
 come from `make bench`. Augmentation runs in NumPy, so runs are not bit-identical to
-`fmnist train`. ``"stem_stride": 2`` is the package's ``stride_first_conv=True``.
+`fmnist train`. ``"stem_stride": 2`` is the package's ``stride_first_conv=True``. ``"ema": 0.99``
+validates and predicts with a moving average of the weights (batch-norm statistics included).
 
     python bench/sweep/sweep.py --prepare        # once, where the fmnist package is installed
     KERAS_BACKEND=jax python bench/sweep/sweep.py TAG '{"epochs": 18, "opt": "adamw", "lr": 0.005}'
@@ -32,7 +33,7 @@ from keras import layers
 tag = sys.argv[1]
 c = dict(arch=[[32, 1], [64, 1], [128, 1]], dense=256, dropout=0.1, bn_m=0.9, bn_scale=True, epochs=18, batch=256,
          lr=0.1, warm=0.5, sched="cosine", ls=0.1, wd=5e-4, shift=2, flip=True, seed=42,
-         erase=0.0, evals=2, head="flatten", final_lr=0.0, prec="mixed_bfloat16", opt="sgd", stem_stride=1)
+         erase=0.0, evals=2, head="flatten", final_lr=0.0, prec="mixed_bfloat16", opt="sgd", stem_stride=1, ema=0.0, ema_bn=True)
 c.update(json.loads(sys.argv[2]))
 d = np.load(DATA)
 xt, yt, xv, yv = d["xt"], d["yt"], d["xv"], d["yv"]
@@ -81,6 +82,33 @@ opt = (keras.optimizers.SGD(Sched(), momentum=0.9, nesterov=True, **kw) if c["op
        else keras.optimizers.AdamW(Sched(), **kw))
 model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c["ls"]), metrics=["accuracy"])
 
+class WeightAverage(keras.callbacks.Callback):
+    """A moving average of the weights, batch-norm statistics included unless ``"ema_bn": false``
+    (momentum warmed up as (1 + n) / (10 + n) over the first steps); ``swap`` exchanges it with the
+    model's weights."""
+
+    def __init__(self, momentum):
+        super().__init__()
+        self.momentum, self.steps, self.average = momentum, 0, None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.average is None:
+            self.tracked = self.model.weights if c["ema_bn"] else self.model.trainable_weights
+            self.average = [keras.Variable(w.value, dtype=w.dtype, trainable=False) for w in self.tracked]
+        self.steps += 1
+        m = min(self.momentum, (1 + self.steps) / (10 + self.steps))
+        for a, w in zip(self.average, self.tracked):
+            a.assign(m * a.value + (1 - m) * w.value)
+
+    def swap(self):
+        for a, w in zip(self.average, self.tracked):
+            kept = keras.ops.copy(w.value)
+            w.assign(a.value)
+            a.assign(kept)
+
+average = WeightAverage(c["ema"]) if c["ema"] else None
+callbacks = [average] if average else []
+
 def shifted(img, dy, dx):
     out = np.zeros_like(img); H = 28
     out[:, max(dy, 0):H + min(dy, 0), max(dx, 0):H + min(dx, 0)] = img[:, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):H + min(-dx, 0)]
@@ -118,10 +146,16 @@ for e in range(c["epochs"]):
     bounds = np.linspace(0, steps, chunks + 1).round().astype(int) * c["batch"]
     for i in range(chunks):
         a, b = bounds[i], min(bounds[i + 1], len(xt))
-        model.fit(f32(xa[a:b]), ya[a:b], batch_size=c["batch"], epochs=1, shuffle=False, verbose=0)
+        model.fit(f32(xa[a:b]), ya[a:b], batch_size=c["batch"], epochs=1, shuffle=False, verbose=0, callbacks=callbacks)
+        if average:
+            average.swap()  # validate the averaged weights
         acc = model.evaluate(xv32, yv1, batch_size=2000, verbose=0, return_dict=True)["accuracy"]
+        if average:
+            average.swap()
         val.append(round(float(acc), 4)); points.append(round(e + (i + 1) / chunks, 3))
 seconds = time.perf_counter() - t0
+if average:
+    average.swap()  # predict with the averaged weights
 P = lambda a: model.predict(f32(a), batch_size=2000, verbose=0)
 p = P(xv); pf = P(xv[:, :, ::-1])
 ps = sum(P(shifted(xv, dy, dx)) + P(shifted(xv[:, :, ::-1], dy, dx)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)))

@@ -147,7 +147,7 @@ def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> p
             }
         if EXPERIMENTS[name].also_without_tta:
             rows[f"{name} (no TTA)"] = {
-                "what it tests": "the same model, predicting without flip averaging",
+                "what it tests": "the same model, predicting from the image alone (no test-time averaging)",
                 **score(recorded_probs(name, ("plain",), experiments_dir), labels),
                 "training minutes": rows[name]["training minutes"],
             }
