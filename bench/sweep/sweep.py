@@ -94,7 +94,8 @@ class WeightAverage(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.average is None:
             self.tracked = self.model.weights if c["ema_bn"] else self.model.trainable_weights
-            self.average = [keras.Variable(w.value, dtype=w.dtype, trainable=False) for w in self.tracked]
+            # From NumPy copies: a Variable made from w.value would share w's storage.
+            self.average = [keras.Variable(w.numpy(), dtype=w.dtype, trainable=False) for w in self.tracked]
         self.steps += 1
         m = min(self.momentum, (1 + self.steps) / (10 + self.steps))
         for a, w in zip(self.average, self.tracked):
