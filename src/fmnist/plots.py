@@ -7,6 +7,7 @@ import seaborn as sns
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES
+from fmnist.history import validation_timeline
 
 DPI = 110
 
@@ -144,11 +145,12 @@ def curves(history, series, title):
 
 def accuracy_over_time(histories, target=None, s_seconds=None):
     """Validation accuracy against cumulative training time, one line per model (a history with
-    ``epoch_seconds`` and ``val_accuracy``); in multiples of S when ``s_seconds`` gives S in seconds."""
+    ``epoch_seconds`` and ``val_accuracy``, and the halfway validations where it has them); in
+    multiples of S when ``s_seconds`` gives S in seconds."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, history in histories.items():
-        elapsed = np.cumsum(history["epoch_seconds"]) / (s_seconds or 1.0)
-        ax.plot(elapsed, history["val_accuracy"], marker="o", markersize=3, label=name)
+        elapsed, accuracy = validation_timeline(history)
+        ax.plot(elapsed / (s_seconds or 1.0), accuracy, marker="o", markersize=3, label=name)
     if target:
         ax.axhline(target, color="gray", linestyle="--", linewidth=1)
     ax.set_xlabel("training time (S: the original project's recipe = 1)" if s_seconds else "training time (s)")

@@ -5,6 +5,7 @@ log on disk keeps the history and the training time complete across restarts.
 """
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -13,14 +14,20 @@ import pandas as pd
 from fmnist.callbacks import EpochTimer
 
 
-def fit_resumably(model: keras.Model, name: str, models_dir: Path, fit_args: dict, extra_callbacks: list) -> dict:
-    """``model.fit(**fit_args)`` that resumes an interrupted run; return the complete per-epoch history."""
+def fit_resumably(
+    model: keras.Model, name: str, models_dir: Path, fit_args: dict, extra_callbacks: Callable[[Path], list]
+) -> dict:
+    """``model.fit(**fit_args)`` that resumes an interrupted run; return the complete per-epoch history.
+
+    ``extra_callbacks(backup_dir)`` makes the callbacks added to the trainer's own; those with state
+    to resume keep it in ``backup_dir``, saved in ``on_epoch_end`` (before the backup is).
+    """
     backup_dir, epoch_log, resuming = resume_files(name, models_dir)
 
     def fit():
         callbacks = [
             EpochTimer(),
-            *extra_callbacks,
+            *extra_callbacks(backup_dir),
             keras.callbacks.CSVLogger(epoch_log, append=True),
             # double_checkpoint: a backup cut short by a kill falls back to the epoch before.
             keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True),

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist.callbacks import RecordTestCurves
+from fmnist.callbacks import RecordTestCurves, ValidateHalfway
 from fmnist.config import MODELS_DIR, SEED, VALIDATION_FRACTION, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
@@ -24,6 +24,7 @@ from fmnist.predict import PREDICT_BATCH_SIZE, views_of
 from fmnist.recipes import DEFAULT_MODEL, Recipe, get_recipe
 from fmnist.resume import fit_resumably, resume_files
 from fmnist.runtime import build_in_precision, fast_precision, has_gpu
+from fmnist.weight_average import WeightAverage
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,30 @@ def train(
         "shuffle": False,  # the dataset reshuffles itself every epoch
         "verbose": verbose,
     }
+    validation_data = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
+    fit_args = {
+        "x": recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
+        "validation_data": validation_data,
+        "epochs": epochs,
+        "shuffle": False,  # the dataset reshuffles itself every epoch
+        "verbose": verbose,
+    }
     test_data = recipe_dataset(recipe, x_test, y_test, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
-    extra_callbacks = [RecordTestCurves(test_data)] if test_curves else []
+
+    def callbacks(state_dir: Path) -> list[keras.callbacks.Callback]:
+        average = [WeightAverage(recipe.weight_average, state_dir)] if recipe.weight_average else []
+        halfway = ValidateHalfway(validation_data, y_val, steps_per_epoch(recipe, len(x_train)), average)
+        return [
+            *average,
+            *([halfway] if recipe.validate_halfway else []),
+            *([RecordTestCurves(test_data, average)] if test_curves else []),
+        ]
+
     if not distribution.extended.should_checkpoint:  # a worker, not the chief: keep nothing
         with tempfile.TemporaryDirectory(prefix=f"fmnist-{save_as}-worker-") as scratch:
-            history = fit_resumably(model, save_as, Path(scratch), fit_args, extra_callbacks)
+            history = fit_resumably(model, save_as, Path(scratch), fit_args, callbacks)
         return TrainingResult(model, history, card=None)
-    history = fit_resumably(model, save_as, models_dir, fit_args, extra_callbacks)
+    history = fit_resumably(model, save_as, models_dir, fit_args, callbacks)
 
     # The card describes the saved file as every later reader loads it: rebuilt in float32.
     weights = weights_path(save_as, models_dir)
@@ -124,16 +142,20 @@ def compiled_model(
     """
     gpu = has_gpu() if gpu is None else gpu
     precision = fast_precision(gpu) if recipe.fast_precision else "float32"
-    steps_per_epoch = int(np.ceil(train_examples / recipe.batch_size))
     with (strategy or tf.distribute.get_strategy()).scope():
         model = build_in_precision(recipe.build, precision)
         model.compile(
-            optimizer=_optimizer(recipe, steps_per_epoch, epochs),
+            optimizer=_optimizer(recipe, steps_per_epoch(recipe, train_examples), epochs),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
             metrics=["accuracy"],
             jit_compile=gpu,  # XLA: half the speed on the CPUs measured
         )
     return model
+
+
+def steps_per_epoch(recipe: Recipe, train_examples: int) -> int:
+    """Training steps (batches) in one epoch of ``recipe`` on ``train_examples`` images."""
+    return int(np.ceil(train_examples / recipe.batch_size))
 
 
 def recipe_dataset(
@@ -146,14 +168,14 @@ def recipe_dataset(
     )
 
 
-def _optimizer(recipe: Recipe, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
+def _optimizer(recipe: Recipe, epoch_steps: int, epochs: int) -> keras.optimizers.Optimizer:
     rate = recipe.learning_rate
     if recipe.warmup_epochs:
         # A very short run still gets a decay phase.
-        warmup_steps = int(steps_per_epoch * min(recipe.warmup_epochs, epochs - 1))
+        warmup_steps = int(epoch_steps * min(recipe.warmup_epochs, epochs - 1))
         rate = keras.optimizers.schedules.CosineDecay(
             0.0 if warmup_steps else recipe.learning_rate,
-            decay_steps=steps_per_epoch * epochs - warmup_steps,
+            decay_steps=epoch_steps * epochs - warmup_steps,
             warmup_target=recipe.learning_rate if warmup_steps else None,
             warmup_steps=warmup_steps,
         )
