@@ -55,14 +55,16 @@ from fmnist.distribute import make_strategy
 from fmnist.train import train
 strategy = make_strategy("mirrored")
 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
-run = train("vgg_bn", epochs=1, train_size=600, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r},
+# The default: its moving average of the weights and its halfway validation run under the strategy too.
+run = train("fast_cnn", epochs=2, train_size=600, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r},
             strategy="mirrored", verbose=0)
+assert len(run.history["halfway_val_accuracy"]) == 2
 print("replicas", strategy.num_replicas_in_sync, "accuracy", run.card["test_accuracy"])
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2" in result.stdout
-    assert weights_path("vgg_bn", tmp_path).is_file()
+    assert weights_path("fast_cnn", tmp_path).is_file()
 
 
 def test_two_workers_train_together_and_only_the_chief_saves(tmp_path, small_real_dir):

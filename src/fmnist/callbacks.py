@@ -8,7 +8,7 @@ import numpy as np
 
 class EpochTimer(keras.callbacks.Callback):
     """Add each epoch's wall-clock seconds to its logs: ``epoch_seconds`` (training and validation)
-    and ``train_seconds`` (training batches only)."""
+    and ``train_seconds`` (to the end of the last training batch: validation at the epoch's end excluded)."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()

@@ -39,10 +39,10 @@ class Experiment:
 
 EXPERIMENTS = {
     "baseline": Experiment("baseline", "the original project's CNN"),
-    "fast_cnn": Experiment("fast_cnn", "default: fast_cnn (1 convolution per stage, AdamW, flip and shift TTA)", also_without_tta=True),
+    "fast_cnn": Experiment("fast_cnn", "default: fast_cnn (1 convolution per stage, AdamW, weight averaging, flip and shift TTA)", also_without_tta=True),
     "fast_cnn-seed1": Experiment("fast_cnn", "default, seed 1 (ensemble member)", seed=1),
     "fast_cnn-seed2": Experiment("fast_cnn", "default, seed 2 (ensemble member)", seed=2),
-    "vgg_bn": Experiment("vgg_bn", "the previous default: 2 convolutions per stage, SGD, 24 epochs", also_without_tta=True),
+    "vgg_bn": Experiment("vgg_bn", "an earlier default: 2 convolutions per stage, SGD, 24 epochs", also_without_tta=True),
     "vgg_bn_deep": Experiment("vgg_bn_deep", "vgg_bn, deeper: 3 convolutions per stage instead of 2"),
     "vgg_bn_no_flip": Experiment("vgg_bn_no_flip", "vgg_bn without flip augmentation", also_without_tta=True),
     "vgg_bn_no_shift": Experiment("vgg_bn_no_shift", "vgg_bn without shift augmentation"),
