@@ -12,8 +12,8 @@ from fmnist.data import load
 from fmnist.model_files import load_model, sha256
 from fmnist.runtime import fast_precision, has_gpu
 from fmnist.files import read_json
-from fmnist.recipes import DEFAULT_MODEL
-from fmnist.train import train
+from fmnist.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.train import recipe_dataset, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -60,10 +60,18 @@ def test_same_seed_same_model(tmp_path, small_real_dir, name):
 
 
 def test_default_recipe_card(tmp_path, small_real_dir):
-    card = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, verbose=0).card
+    run = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
+    card = run.card
     assert card["model"] == DEFAULT_MODEL
-    assert card["architecture"] == "build_vgg_bn(convs_per_stage=1, dropout=0.1, bn_momentum=0.9, stride_first_conv=True)"
+    assert card["architecture"] == (
+        "build_vgg_bn(widths=(24, 48, 96), convs_per_stage=1, dropout=0.1, bn_momentum=0.9, stride_first_conv=True)"
+    )
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
+    assert card["recipe"]["weight_average"] == 0.99 and len(run.history["halfway_val_accuracy"]) == 1
+    # The model ends holding the moving average, and the test curve scored that average too.
+    (_, _), (x_test, y_test) = load(small_real_dir)
+    test_data = recipe_dataset(get_recipe(DEFAULT_MODEL), x_test, y_test, training=False, seed=0, batch_size=1024)
+    assert run.model.evaluate(test_data, verbose=0, return_dict=True)["loss"] == pytest.approx(run.history["test_loss"][-1], rel=1e-5)
     assert (card["precision"], card["xla"]) == (fast_precision(), has_gpu())  # what this device does best
     assert card["weights_sha256"] == sha256(weights_path(DEFAULT_MODEL, tmp_path))
 
