@@ -19,8 +19,9 @@ class WeightAverage(keras.callbacks.Callback):
     """Keep ``average = m * average + (1 - m) * weight`` for every weight after every training step.
 
     ``m`` is ``momentum``, warmed up as ``(1 + n) / (10 + n)`` over the first ``n`` steps so that
-    the random initial weights are soon forgotten. Evaluation and prediction run by the callbacks
-    this one is passed to use the average; ``state_dir`` keeps it across an interruption.
+    the random initial weights are soon forgotten. ``fit``'s validation scores the average, as does
+    any ``evaluate`` or ``predict`` given this callback; when training ends the model keeps the
+    average. ``state_dir`` keeps it across an interruption.
     """
 
     def __init__(self, momentum: float, state_dir: Path):
