@@ -77,13 +77,6 @@ def train(
 
     keras.utils.set_random_seed(seed)
     model = compiled_model(recipe, len(x_train), epochs, distribution, gpu=gpu)
-    fit_args = {
-        "x": recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
-        "validation_data": recipe_dataset(recipe, x_val, y_val, training=False, seed=seed),
-        "epochs": epochs,
-        "shuffle": False,  # the dataset reshuffles itself every epoch
-        "verbose": verbose,
-    }
     validation_data = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
     fit_args = {
         "x": recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
@@ -96,12 +89,10 @@ def train(
 
     def callbacks(state_dir: Path) -> list[keras.callbacks.Callback]:
         average = [WeightAverage(recipe.weight_average, state_dir)] if recipe.weight_average else []
-        halfway = ValidateHalfway(validation_data, y_val, steps_per_epoch(recipe, len(x_train)), average)
-        return [
-            *average,
-            *([halfway] if recipe.validate_halfway else []),
-            *([RecordTestCurves(test_data, average)] if test_curves else []),
-        ]
+        steps = steps_per_epoch(recipe, len(x_train))
+        halfway = [ValidateHalfway(validation_data, y_val, steps, average)] if recipe.validate_halfway else []
+        curves = [RecordTestCurves(test_data, average)] if test_curves else []
+        return [*average, *halfway, *curves]
 
     if not distribution.extended.should_checkpoint:  # a worker, not the chief: keep nothing
         with tempfile.TemporaryDirectory(prefix=f"fmnist-{save_as}-worker-") as scratch:
