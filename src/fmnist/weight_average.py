@@ -5,7 +5,6 @@ Validation scores the average, and it becomes the model's weights when training 
 Its state is saved beside the trainer's backup after every epoch, so an interrupted run resumes it.
 """
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -70,15 +69,6 @@ class WeightAverage(keras.callbacks.Callback):
 
     on_predict_begin = on_test_begin
     on_predict_end = on_test_end
-
-    @contextmanager
-    def applied(self):
-        """Within this block the model holds the average."""
-        self._swap()
-        try:
-            yield
-        finally:
-            self._swap()
 
     def _swap(self):
         for average, weight in zip(self.averages, self.model.weights):
