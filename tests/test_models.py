@@ -54,3 +54,10 @@ def test_vgg_bn_outputs_float32_under_mixed_precision():
     probs = model.predict(np.zeros((2, 28, 28, 1), dtype=np.float32), verbose=0)
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-3)
+
+
+def test_vgg_bn_without_dropout_has_no_dropout_layers():
+    with_dropout, without = (build_vgg_bn(convs_per_stage=1, dropout=rate) for rate in (0.1, 0.0))
+    assert [type(layer) for layer in with_dropout.layers].count(layers.Dropout) == 2
+    assert layers.Dropout not in [type(layer) for layer in without.layers]
+    assert without.count_params() == with_dropout.count_params()

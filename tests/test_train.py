@@ -64,7 +64,7 @@ def test_default_recipe_card(tmp_path, small_real_dir):
     card = run.card
     assert card["model"] == DEFAULT_MODEL
     assert card["architecture"] == (
-        "build_vgg_bn(widths=(24, 48, 96), convs_per_stage=1, dropout=0.1, bn_momentum=0.9, stride_first_conv=True)"
+        "build_vgg_bn(widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True)"
     )
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert card["recipe"]["weight_average"] == 0.99 and len(run.history["halfway_val_accuracy"]) == 1

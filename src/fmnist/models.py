@@ -53,7 +53,7 @@ def build_vgg_bn(
 ) -> keras.Model:
     """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU with max-pooling between
     them, then a flattened (position-aware) head: dropout, a batch-normalised dense layer,
-    dropout, softmax.
+    dropout, softmax (``dropout=0``: no dropout layers).
 
     Takes images scaled to [0, 1] with shape (28, 28, 1); returns class probabilities (kept in
     float32 when a mixed-precision policy is active). The flattened head keeps where features
@@ -75,10 +75,12 @@ def build_vgg_bn(
             x = layers.BatchNormalization(momentum=bn_momentum)(x)
             x = layers.ReLU()(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(dropout)(x)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
     x = layers.Dense(dense_units, use_bias=False)(x)
     x = layers.BatchNormalization(momentum=bn_momentum)(x)
     x = layers.ReLU()(x)
-    x = layers.Dropout(dropout)(x)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="vgg_bn")

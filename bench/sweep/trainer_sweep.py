@@ -1,0 +1,100 @@
+"""Validation-only runs of variants of a recipe in the project's own trainer (its tf.data pipeline,
+moving average and halfway validation), on this CPU: the first epochs of the recipe's full
+schedule, or all of it.
+
+Used for section 9 of bench/README.md. It scores the validation split only, never the test set.
+
+    python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
+    python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
+
+The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"``,
+``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
+is 10) and ``"whiten_init": true`` (the first convolution's first 18 filters start as the
+whitening filters of 3x3 patches and their negatives). It prints one JSON line: the recipe as run,
+the median training step, every validation as (training seconds, accuracy), and after a whole run
+the final validation accuracy with the recipe's prediction views and its Shirt recall.
+"""
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from fmnist.callbacks import EpochTimer, ValidateHalfway
+from fmnist.config import SEED, VALIDATION_FRACTION
+from fmnist.data import locate
+from fmnist.data.pipeline import split_validation
+from fmnist.evaluate import evaluate
+from fmnist.history import validation_timeline
+from fmnist.models import build_vgg_bn
+from fmnist.predict import PREDICT_BATCH_SIZE, views_of
+from fmnist.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.train import compiled_model, recipe_dataset, steps_per_epoch
+from fmnist.weight_average import WeightAverage
+
+changes = json.loads(sys.argv[1])
+seed, ema_warm, whiten_init = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("whiten_init", False)
+recipe = get_recipe(DEFAULT_MODEL)
+build_args = recipe.build.keywords | changes.pop("build", {})
+recipe = dataclasses.replace(recipe, build=partial(build_vgg_bn, **build_args), **changes)
+run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+
+(x, y), _ = locate(None).read()
+(x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
+keras.utils.set_random_seed(seed)
+model = compiled_model(recipe, len(x_train), recipe.epochs)
+if whiten_init:
+    patches = tf.image.extract_patches(
+        x_train[:10000, :, :, None].astype("float32") / 255, [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1], "SAME"
+    ).numpy().reshape(-1, 9)
+    variances, directions = np.linalg.eigh(patches.T @ patches / len(patches))
+    whitening = directions / np.sqrt(variances + 1e-2)
+    filters = np.concatenate([whitening, -whitening], axis=1).T.reshape(18, 3, 3).transpose(1, 2, 0)[:, :, None, :]
+    conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    kernel = conv.kernel.numpy()
+    kernel[..., :18] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
+    conv.kernel.assign(kernel)
+
+
+class Average(WeightAverage):
+    @tf.function
+    def _update(self):
+        steps = tf.cast(self.model.optimizer.iterations, "float32")
+        momentum = tf.minimum(self.momentum, (1 + steps) / (ema_warm + steps))
+        for average, weight in zip(self.averages, self.model.weights):
+            average.assign(momentum * average + (1 - momentum) * tf.cast(weight.value, average.dtype))
+
+
+class StepTimes(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.ends = [time.perf_counter()]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(time.perf_counter())
+
+
+validation = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
+average = [Average(recipe.weight_average, Path(tempfile.mkdtemp()))] if recipe.weight_average else []
+halfway = [ValidateHalfway(validation, y_val, steps_per_epoch(recipe, len(x_train)), average)] if recipe.validate_halfway else []
+steps = StepTimes()
+history = model.fit(
+    recipe_dataset(recipe, x_train, y_train, training=True, seed=seed), validation_data=validation,
+    epochs=run_epochs, shuffle=False, verbose=0, callbacks=[EpochTimer(), steps, *average, *halfway],
+).history
+seconds, accuracy = validation_timeline(history)
+result = {
+    "recipe": {field: getattr(recipe, field) for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average")}
+    | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "whiten_init": whiten_init, "epochs_run": run_epochs},
+    "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
+    "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
+}
+if run_epochs == recipe.epochs:  # the model now holds the average: score it as the recipe predicts
+    scored = evaluate(model, x_val, y_val, views_of(DEFAULT_MODEL))
+    result |= {"val_accuracy_views": round(scored.accuracy, 4), "val_shirt_recall_views": round(scored.per_class_recall["Shirt"], 4)}
+print(json.dumps(result))
