@@ -31,7 +31,7 @@ folder = sys.argv[1]
 keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
 images, labels = rng.random((64, 28, 28, 1), dtype=np.float32), np.eye(10)[rng.integers(0, 10, 64)]
-model = compiled_model(get_recipe("vgg_bn"), len(images), 1)
+model = compiled_model(get_recipe("vgg_bn"), images, 1)
 model.fit(images, labels, batch_size=32, epochs=1, verbose=0)
 sha = save_weights(model, "vgg_bn", f"{folder}/vgg_bn.weights.h5")
 write_json(f"{folder}/vgg_bn.card.json", {"recipe_name": "vgg_bn", "weights_sha256": sha})

@@ -68,6 +68,7 @@ def test_default_recipe_card(tmp_path, small_real_dir):
     )
     assert card["recipe"]["flip_tta"] and card["recipe"]["shift_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
     assert card["recipe"]["weight_average"] == 0.99 and len(run.history["halfway_val_accuracy"]) == 1
+    assert card["recipe"]["whitening_start"]
     # The model ends holding the moving average, and the test curve scored that average too.
     (_, _), (x_test, y_test) = load(small_real_dir)
     test_data = recipe_dataset(get_recipe(DEFAULT_MODEL), x_test, y_test, training=False, seed=0, batch_size=1024)

@@ -6,13 +6,15 @@ Used for section 9 of bench/README.md. It scores the validation split only, neve
 
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
+    python bench/sweep/trainer_sweep.py '{"whitening_start": false, "seed": 2}'                 # without the whitening start
 
-The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"``,
+The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
-is 10) and ``"whiten_init": true`` (the first convolution's first 18 filters start as the
-whitening filters of 3x3 patches and their negatives). It prints one JSON line: the recipe as run,
-the median training step, every validation as (training seconds, accuracy), and after a whole run
-the final validation accuracy with the recipe's prediction views and its Shirt recall.
+is 10). Lines of the results file written before the recipe had ``whitening_start`` record it as
+``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
+recipe as run, the median training step, every validation as (training seconds, accuracy), and
+after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
+recall.
 """
 import dataclasses
 import json
@@ -39,7 +41,7 @@ from fmnist.train import compiled_model, recipe_dataset, steps_per_epoch
 from fmnist.weight_average import WeightAverage
 
 changes = json.loads(sys.argv[1])
-seed, ema_warm, whiten_init = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("whiten_init", False)
+seed, ema_warm = changes.pop("seed", SEED), changes.pop("ema_warm", 10)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = recipe.build.keywords | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=partial(build_vgg_bn, **build_args), **changes)
@@ -48,18 +50,7 @@ run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 (x, y), _ = locate(None).read()
 (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 keras.utils.set_random_seed(seed)
-model = compiled_model(recipe, len(x_train), recipe.epochs)
-if whiten_init:
-    patches = tf.image.extract_patches(
-        x_train[:10000, :, :, None].astype("float32") / 255, [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1], "SAME"
-    ).numpy().reshape(-1, 9)
-    variances, directions = np.linalg.eigh(patches.T @ patches / len(patches))
-    whitening = directions / np.sqrt(variances + 1e-2)
-    filters = np.concatenate([whitening, -whitening], axis=1).T.reshape(18, 3, 3).transpose(1, 2, 0)[:, :, None, :]
-    conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
-    kernel = conv.kernel.numpy()
-    kernel[..., :18] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
-    conv.kernel.assign(kernel)
+model = compiled_model(recipe, x_train, recipe.epochs)
 
 
 class Average(WeightAverage):
@@ -89,8 +80,8 @@ history = model.fit(
 ).history
 seconds, accuracy = validation_timeline(history)
 result = {
-    "recipe": {field: getattr(recipe, field) for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average")}
-    | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "whiten_init": whiten_init, "epochs_run": run_epochs},
+    "recipe": {field: getattr(recipe, field) for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")}
+    | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs},
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }

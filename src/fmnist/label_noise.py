@@ -36,7 +36,7 @@ def out_of_fold_probs(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (fit_rows, held_out) in enumerate(splitter.split(images, labels)):
         keras.utils.set_random_seed(seed + fold)
-        model = compiled_model(recipe_spec, len(fit_rows), epochs)
+        model = compiled_model(recipe_spec, images[fit_rows], epochs)
         train_data = recipe_dataset(recipe_spec, images[fit_rows], labels[fit_rows], training=True, seed=seed + fold)
         model.fit(train_data, epochs=epochs, shuffle=False, verbose=0)  # the dataset shuffles itself
         probs[held_out] = predict(model, images[held_out], recipe)

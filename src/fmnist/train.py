@@ -25,6 +25,7 @@ from fmnist.recipes import DEFAULT_MODEL, Recipe, get_recipe
 from fmnist.resume import fit_resumably, resume_files
 from fmnist.runtime import build_in_precision, fast_precision, has_gpu
 from fmnist.weight_average import WeightAverage
+from fmnist.whitening import start_from_whitening
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def train(
     (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 
     keras.utils.set_random_seed(seed)
-    model = compiled_model(recipe, len(x_train), epochs, distribution, gpu=gpu)
+    model = compiled_model(recipe, x_train, epochs, distribution, gpu=gpu)
     validation_data = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
     fit_args = {
         "x": recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
@@ -118,13 +119,16 @@ def train(
 
 def compiled_model(
     recipe: Recipe,
-    train_examples: int,
+    train_images: np.ndarray,
     epochs: int,
     strategy: tf.distribute.Strategy | None = None,
     *,
     gpu: bool | None = None,
 ) -> keras.Model:
     """Build ``recipe``'s model in its precision and compile it with its optimiser and schedule.
+
+    ``train_images`` (uint8, as the data readers return them) set the schedule's steps per epoch and,
+    where the recipe starts from whitening, the first convolution's starting filters.
 
     ``gpu`` chooses the device whose settings to use (mixed float16 and XLA on a GPU); None: the
     device at hand. The model's ``dtype_policy`` and ``jit_compile`` say what was chosen. Call
@@ -135,8 +139,10 @@ def compiled_model(
     precision = fast_precision(gpu) if recipe.fast_precision else "float32"
     with (strategy or tf.distribute.get_strategy()).scope():
         model = build_in_precision(recipe.build, precision)
+        if recipe.whitening_start:
+            start_from_whitening(model, train_images)
         model.compile(
-            optimizer=_optimizer(recipe, steps_per_epoch(recipe, train_examples), epochs),
+            optimizer=_optimizer(recipe, steps_per_epoch(recipe, len(train_images)), epochs),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
             metrics=["accuracy"],
             jit_compile=gpu,  # XLA: half the speed on the CPUs measured
