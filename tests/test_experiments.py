@@ -1,22 +1,24 @@
 """Experiment runs for 05_improvements: recording test predictions, then tables from the records."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from fmnist import experiments
+from fmnist import experiments, recipes
 from fmnist.config import card_path, weights_path
-from fmnist.experiments import ENSEMBLE, Experiment, comparison, probs_path, record, recorded_probs, score
+from fmnist.experiments import ENSEMBLE, Experiment, comparison, is_current, probs_path, record, recorded_probs, score
 from fmnist.files import read_json, write_json
-from fmnist.model_files import save_weights
+from fmnist.model_files import save_weights, sha256
 from fmnist.models import build_baseline_cnn
-from fmnist.predict import VIEWS
+from fmnist.recipes import describe, fingerprint, get_recipe, settings
 
 
 def _record(directory, name, plain, mirrored, seconds=60.0):
-    """Record ``plain`` and ``mirrored``; each one-pixel shift of a view predicts as the view itself."""
+    """Record predictions from the image alone (``plain``) and averaged with its mirror image."""
     directory.mkdir(parents=True, exist_ok=True)
-    shifted = {view: plain if view.startswith("plain") else mirrored for view in VIEWS[2:]}
-    np.savez_compressed(probs_path(name, directory), plain=plain, mirrored=mirrored, **shifted, training_seconds=seconds)
+    flips = (plain + mirrored) / 2
+    np.savez_compressed(probs_path(name, directory), recipe=flips, flips=flips, none=plain, training_seconds=seconds)
 
 
 def _one_hot(classes):
@@ -80,20 +82,51 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
     models_dir.mkdir()
     model = build_baseline_cnn()
     sha = save_weights(model, "baseline", weights_path("baseline", models_dir))
-    write_json(
-        card_path("baseline", models_dir),
-        {"model": "baseline", "recipe_name": "baseline", "seed": 42, "training_seconds": 12.5, "weights_sha256": sha},
-    )
+    _write_card(models_dir, "baseline", sha)
     path = record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
     x_test = splits[1][0]
     with np.load(path) as saved:
-        np.testing.assert_allclose(saved["plain"], model.predict(x_test[..., None] / 255, verbose=0), atol=1e-5)
-        np.testing.assert_allclose(saved["mirrored"], model.predict(x_test[:, :, ::-1, None] / 255, verbose=0), atol=1e-5)
-        assert saved["training_seconds"] == 12.5
+        assert saved["recipe"].dtype == np.float16 and set(saved.files) == {
+            "recipe", "training_seconds", "weights_sha256", "recipe_sha256"
+        }
+        assert saved["recipe"].dtype == np.float16  # log-probabilities
+    np.testing.assert_allclose(
+        recorded_probs("baseline", experiments_dir=experiments_dir), model.predict(x_test[..., None] / 255, verbose=0), atol=2e-3
+    )
+    with np.load(path) as saved:
+        assert saved["training_seconds"] == 12.5 and str(saved["weights_sha256"]) == sha
     assert list(experiments_dir.iterdir()) == [path]  # nothing trained
     recorded = path.stat().st_mtime_ns
     assert record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir) == path
-    assert path.stat().st_mtime_ns == recorded  # a finished run is skipped
+    assert path.stat().st_mtime_ns == recorded  # an up-to-date record is left as it is
+
+
+def _write_card(models_dir, name, sha, recipe="baseline"):
+    card = {"model": name, "recipe_name": recipe, "seed": 42, "training_seconds": 12.5, "weights_sha256": sha,
+            "architecture": describe(get_recipe(recipe).build), "recipe": settings(get_recipe(recipe))}
+    write_json(card_path(name, models_dir), card)
+
+
+def test_a_record_is_out_of_date_when_its_weights_or_recipe_change(tmp_path, idx_dir, monkeypatch):
+    """Content decides, not existence: other weights, or a changed recipe, make the record stale."""
+    models_dir, experiments_dir = tmp_path / "models", tmp_path / "experiments"
+    models_dir.mkdir()
+    weights = weights_path("baseline", models_dir)
+    _write_card(models_dir, "baseline", save_weights(build_baseline_cnn(), "baseline", weights))
+    path = record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
+    assert is_current("baseline", experiments_dir, models_dir)
+
+    _write_card(models_dir, "baseline", save_weights(build_baseline_cnn(), "baseline", weights))  # retrained: new weights
+    assert not is_current("baseline", experiments_dir, models_dir)
+    record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
+    with np.load(path) as saved:
+        assert str(saved["weights_sha256"]) == sha256(weights)
+    assert is_current("baseline", experiments_dir, models_dir)
+
+    changed = replace(get_recipe("baseline"), epochs=11)
+    monkeypatch.setitem(recipes.RECIPES, "baseline", changed)
+    assert fingerprint(changed) != str(np.load(path)["recipe_sha256"])
+    assert not is_current("baseline", experiments_dir, models_dir)  # the committed model must be retrained first
 
 
 @pytest.mark.slow
@@ -108,7 +141,8 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
     assert (card["model"], card["recipe_name"], card["seed"]) == ("baseline-seed3", "baseline", 3)
     assert weights_path("baseline-seed3", experiments_dir).is_file()
     with np.load(path) as saved:
-        assert saved["plain"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]
+        assert saved["recipe"].shape == (20, 10) and saved["training_seconds"] == card["training_seconds"]
+    assert is_current("baseline-seed3", experiments_dir, tmp_path / "models")
 
 
 @pytest.mark.integration

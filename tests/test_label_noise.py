@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fmnist.label_noise import (
-    error_signals, flagged, flagged_share, load_probs, out_of_fold_probs, ranked_suspects, save_probs, suspects_of_splits,
+    error_signals, flagged, flagged_share, is_current, load_probs, out_of_fold_probs, ranked_suspects, save_probs, suspects_of_splits,
     write_suspects,
 )
 
@@ -66,7 +66,10 @@ def test_probs_file_round_trip_and_clear_error(tmp_path):
         load_probs(tmp_path / "missing.npz")
     probs = np.random.default_rng(0).dirichlet(np.ones(10), size=7).astype(np.float32)
     save_probs(tmp_path / "oof.npz", probs)
-    np.testing.assert_array_equal(load_probs(tmp_path / "oof.npz"), probs)
+    np.testing.assert_allclose(load_probs(tmp_path / "oof.npz"), probs, atol=1e-3)  # kept in float16
+    assert is_current(tmp_path / "oof.npz") and not is_current(tmp_path / "missing.npz")
+    save_probs(tmp_path / "other.npz", probs, recipe="vgg_bn")
+    assert not is_current(tmp_path / "other.npz")  # made by another recipe than the baseline's folds
 
 
 @pytest.mark.slow

@@ -59,6 +59,18 @@ def test_same_seed_same_model(tmp_path, small_real_dir, name):
     assert not list((tmp_path / "a").glob(".*"))  # no backup or epoch log left behind
 
 
+def test_retraining_to_the_same_weights_leaves_the_files_as_they_are(tmp_path, small_real_dir):
+    """An unchanged model adds nothing to history: weights, card and history stay byte for byte."""
+    first = train("baseline", epochs=1, train_size=500, source=small_real_dir, models_dir=tmp_path, verbose=0)
+    files = {path.name: path.read_bytes() for path in tmp_path.glob("baseline.*")}
+    assert set(files) == {"baseline.weights.h5", "baseline.card.json", "baseline.history.json"}
+    again = train("baseline", epochs=1, train_size=500, source=small_real_dir, models_dir=tmp_path, verbose=0)
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("baseline.*")} == files
+    assert again.card == first.card
+    train("baseline", epochs=1, train_size=500, seed=7, source=small_real_dir, models_dir=tmp_path, verbose=0)
+    assert weights_path("baseline", tmp_path).read_bytes() != files["baseline.weights.h5"]  # other weights are saved
+
+
 def test_default_recipe_card(tmp_path, small_real_dir):
     run = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
     card = run.card

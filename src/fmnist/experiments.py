@@ -1,9 +1,16 @@
-"""The saved training runs behind ``05_improvements``: train each once, then read its results.
+"""The saved training runs behind ``04_error_analysis`` and ``05_improvements``: train each once, record, read.
 
-An experiment trains one recipe with one seed (``fmnist experiments NAME``) and records the
-test-set class probabilities, for each image and for its mirror image, beside the model card.
-Every row of the comparison table, the test-time flip ablation and the ensemble are computed
-from those files, so the notebook never has to retrain anything to show them.
+An experiment trains one recipe with one seed (``fmnist experiments NAME``) and records its
+test-set class probabilities beside the model card: as its recipe predicts, and for the rows that
+ask, from fewer views (the image and its mirror image; the image alone), as float16 log-probabilities
+(a tenth of float32's size, and every image keeps its top class). Every row of
+the comparison table, the test-time averaging ablation and the ensemble are computed from those
+files, so the notebooks never retrain anything to show them.
+
+A record names what it was made from: the SHA-256 of the weights it scored and the fingerprint of
+the recipe that trained them (:func:`fmnist.recipes.fingerprint`). :func:`is_current` compares
+them with what is there now, so a retrained committed model, or a changed recipe, makes its record
+out of date, and ``fmnist regenerate`` rescores (or retrains) exactly those.
 """
 
 from dataclasses import dataclass
@@ -16,16 +23,17 @@ from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weight
 from fmnist.data import load
 from fmnist.evaluate import evaluate_probs
 from fmnist.files import atomic_path, read_json
-from fmnist.model_files import load_model
-from fmnist.predict import VIEWS, average_views, predict_proba, views_of
+from fmnist.model_files import is_current as is_current_card
+from fmnist.model_files import load_model, sha256
+from fmnist.predict import predict_proba, views_of
 from fmnist.readme import update_block
-from fmnist.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.recipes import DEFAULT_MODEL, fingerprint, get_recipe
 from fmnist.train import train
 
 #: Trained experiment models (git-ignored) and their results files (committed).
 EXPERIMENTS_DIR = MODELS_DIR / "experiments"
-
-
+#: How much test-time averaging a recorded prediction used: as the recipe predicts, flips only, none.
+TTA_LEVELS = ("recipe", "flips", "none")
 
 @dataclass(frozen=True)
 class Experiment:
@@ -68,49 +76,118 @@ def catalogue(experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
 
 
 def probs_path(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> Path:
-    """Test-set probabilities of experiment ``name``: one (10000, 10) array per view of :data:`fmnist.predict.VIEWS`."""
+    """Recorded test-set probabilities of experiment ``name`` (:func:`record` says what it holds)."""
     return Path(experiments_dir) / f"{name}.test_probs.npz"
 
 
-def record(name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path:
-    """Train experiment ``name`` if needed, record its test probabilities; return their path.
+def tta_levels(name: str) -> tuple[str, ...]:
+    """The levels of :data:`TTA_LEVELS` that experiment ``name``'s record holds."""
+    experiment = EXPERIMENTS[name]
+    recipe = get_recipe(experiment.recipe)
+    if not experiment.also_without_tta:
+        return ("recipe",)
+    return ("recipe", "flips", "none") if recipe.shift_tta else ("recipe", "none")
+
+
+def _views(recipe_name: str, tta: str) -> tuple[str, ...]:
+    views = views_of(recipe_name)
+    return {"recipe": views, "flips": views[:2], "none": views[:1]}[tta]
+
+
+def record(
+    name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR, train_missing: bool = True
+) -> Path:
+    """Record experiment ``name``'s test probabilities unless its record is current (:func:`is_current`); return its path.
 
     The committed models in ``models_dir`` are the runs ``baseline``, ``fast_cnn`` and ``vgg_bn``
-    (same recipe, same seed), so those are scored, not retrained. A run whose results exist is skipped.
+    (same recipe, same seed), so those are scored, not retrained; the others are trained into
+    ``experiments_dir`` first when their weights are not there or no longer match the recipe.
     """
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
     experiment = EXPERIMENTS[name]
     target = probs_path(name, experiments_dir)
-    if target.is_file():
+    if is_current(name, experiments_dir, models_dir):
         return target
-    committed = _is_committed(name, experiment, models_dir)
-    if not committed:
+    saved_in = weights_dir(name, experiments_dir, models_dir)
+    if saved_in is None:
+        if not train_missing:
+            raise FileNotFoundError(f"{target}: out of date, and retraining {name} was not asked for")
         train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
-    saved_in = models_dir if committed else experiments_dir
-    model, card = load_model(weights_path(name, saved_in)), read_json(card_path(name, saved_in))
+        saved_in = experiments_dir
+    weights = weights_path(name, saved_in)
+    model, card = load_model(weights), read_json(card_path(name, saved_in))
     _, (x_test, _) = load(source)
-    probs = {view: predict_proba(model, x_test, [view]) for view in VIEWS}
+    probs = {tta: _compact(predict_proba(model, x_test, _views(experiment.recipe, tta))) for tta in tta_levels(name)}
     with atomic_path(target) as tmp:
-        np.savez_compressed(tmp, **probs, training_seconds=card["training_seconds"])
+        np.savez_compressed(
+            tmp, **probs, training_seconds=card["training_seconds"],
+            weights_sha256=sha256(weights), recipe_sha256=fingerprint(get_recipe(experiment.recipe)),
+        )
     return target
 
 
-def _is_committed(name: str, experiment: Experiment, models_dir: Path) -> bool:
-    card = card_path(name, models_dir)
-    if not (weights_path(name, models_dir).is_file() and card.is_file()):
+def weights_dir(name: str, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path | None:
+    """Where experiment ``name``'s trained weights are, as its recipe trains them now; None if nowhere."""
+    experiment = EXPERIMENTS[name]
+    for directory in (models_dir, experiments_dir):
+        card = card_path(name, directory)
+        if weights_path(name, directory).is_file() and card.is_file():
+            card = read_json(card)
+            if card["recipe_name"] == experiment.recipe and card["seed"] == experiment.seed and is_current_card(card):
+                return Path(directory)
+    return None
+
+
+def is_current(name: str, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> bool:
+    """Whether experiment ``name``'s record was made from what is there now.
+
+    Its recipe's fingerprint must be the one recorded, and where the weights it scored are at hand
+    (always, for the committed models), their SHA-256 too; an experiment model that was trained and
+    deleted (they are git-ignored) keeps its record until its recipe changes.
+    """
+    path = probs_path(name, experiments_dir)
+    if not path.is_file():
         return False
-    card = read_json(card)
-    return card["recipe_name"] == experiment.recipe and card["seed"] == experiment.seed
+    with np.load(path) as saved:
+        if "recipe_sha256" not in saved or set(tta_levels(name)) - set(saved.files):
+            return False
+        made_from = str(saved["recipe_sha256"]), str(saved["weights_sha256"])
+    if made_from[0] != fingerprint(get_recipe(EXPERIMENTS[name].recipe)):
+        return False
+    saved_in = weights_dir(name, experiments_dir, models_dir)
+    committed = card_path(name, models_dir).is_file() and weights_path(name, models_dir).is_file()
+    if saved_in is None:
+        return not committed  # a committed model whose recipe changed must be retrained first
+    return made_from[1] == sha256(weights_path(name, saved_in))
 
 
-def recorded_probs(name: str, views: tuple[str, ...] | None = None, experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:
-    """Recorded test probabilities of experiment ``name``, averaged over ``views`` (default: as its recipe predicts)."""
+def recorded_probs(name: str, tta: str = "recipe", experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:
+    """Recorded test probabilities (float32) of experiment ``name``, with test-time averaging ``tta`` (:data:`TTA_LEVELS`)."""
     path = probs_path(name, experiments_dir)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no results for experiment {name!r}; run `fmnist experiments {name}`")
+    recipe = EXPERIMENTS[name].recipe
+    if _views(recipe, tta) == _views(recipe, "recipe"):
+        tta = "recipe"  # e.g. the baseline, which predicts from the image alone anyway
     with np.load(path) as saved:
-        return average_views(saved, views or views_of(EXPERIMENTS[name].recipe))
+        if tta not in saved.files:
+            raise ValueError(f"{path}: holds no predictions with test-time averaging {tta!r}, only {tta_levels(name)}")
+        probs = np.exp(saved[tta].astype(np.float32))
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def _compact(probs: np.ndarray) -> np.ndarray:
+    """Probabilities as float16 logarithms, as records keep them (:func:`recorded_probs` reads them back).
+
+    Where rounding ties the top class with another (a near tie to start with), the top class is
+    moved up by one float16 step, so every image keeps its predicted class.
+    """
+    compact = np.log(np.maximum(probs, 1e-30)).astype(np.float16)
+    top = probs.argmax(axis=1)
+    tipped = np.flatnonzero(compact.argmax(axis=1) != top)
+    compact[tipped, top[tipped]] = np.nextafter(compact[tipped].max(axis=1), np.float16(np.inf))
+    return compact
 
 
 def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> float:
@@ -142,13 +219,13 @@ def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> p
         if EXPERIMENTS[name].also_without_tta and get_recipe(EXPERIMENTS[name].recipe).shift_tta:
             rows[f"{name} (flips only)"] = {
                 "what it tests": "the same model, averaging over the image and its mirror image only",
-                **score(recorded_probs(name, ("plain", "mirrored"), experiments_dir), labels),
+                **score(recorded_probs(name, "flips", experiments_dir), labels),
                 "training minutes": rows[name]["training minutes"],
             }
         if EXPERIMENTS[name].also_without_tta:
             rows[f"{name} (no TTA)"] = {
                 "what it tests": "the same model, predicting from the image alone (no test-time averaging)",
-                **score(recorded_probs(name, ("plain",), experiments_dir), labels),
+                **score(recorded_probs(name, "none", experiments_dir), labels),
                 "training minutes": rows[name]["training minutes"],
             }
     if all(member in done for member in ENSEMBLE):

@@ -45,10 +45,22 @@ def out_of_fold_probs(
     return probs
 
 
-def save_probs(path: Path, probs: np.ndarray) -> None:
-    """Write out-of-fold probabilities atomically (compressed ``.npz``, array ``probs``)."""
+def save_probs(path: Path, probs: np.ndarray, recipe: str = OOF_RECIPE) -> None:
+    """Write out-of-fold probabilities of ``recipe``'s fold models atomically, in float16, with its fingerprint."""
+    from fmnist.recipes import fingerprint, get_recipe
+
     with atomic_path(path) as tmp:
-        np.savez_compressed(tmp, probs=probs)
+        np.savez_compressed(tmp, probs=probs.astype(np.float16), recipe_sha256=fingerprint(get_recipe(recipe)))
+
+
+def is_current(path: Path, recipe: str = OOF_RECIPE) -> bool:
+    """Whether the out-of-fold probabilities in ``path`` come from ``recipe`` as it is now."""
+    from fmnist.recipes import fingerprint, get_recipe
+
+    if not Path(path).is_file():
+        return False
+    with np.load(path) as saved:
+        return "recipe_sha256" in saved.files and str(saved["recipe_sha256"]) == fingerprint(get_recipe(recipe))
 
 
 def load_probs(path: Path) -> np.ndarray:
@@ -56,7 +68,7 @@ def load_probs(path: Path) -> np.ndarray:
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no out-of-fold probabilities yet; run `fmnist out-of-fold` (about 7 minutes)")
     with np.load(path) as saved:
-        return saved["probs"]
+        return saved["probs"].astype(np.float32)
 
 
 def flagged(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:

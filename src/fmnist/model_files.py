@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import platform
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 
 import fmnist
 from fmnist.files import atomic_path, read_json
-from fmnist.recipes import describe, get_recipe
+from fmnist.recipes import describe, fingerprint, fingerprint_of, get_recipe, settings
 
 WEIGHTS_SUFFIX = ".weights.h5"
 
@@ -49,6 +48,17 @@ def save_weights(model: keras.Model, recipe_name: str, path: Path) -> str:
     with atomic_path(path) as tmp:
         inference.save_weights(tmp)
     return sha256(path)
+
+
+def holds_weights(path: Path, model: keras.Model, recipe_name: str) -> bool:
+    """Whether the weights file ``path`` already holds exactly the weights of ``model`` (recipe ``recipe_name``)."""
+    if not Path(path).is_file():
+        return False
+    try:
+        saved = load_weights(build_for_inference(recipe_name), path)
+    except ModelFileError:
+        return False
+    return all(np.array_equal(a, b) for a, b in zip(saved.get_weights(), model.get_weights(), strict=True))
 
 
 def build_for_inference(recipe_name: str) -> keras.Model:
@@ -111,7 +121,7 @@ def model_card(
         "training_seconds": round(sum(history["epoch_seconds"]), 1),
         "parameters": model.count_params(),
         "architecture": describe(recipe.build),
-        "recipe": {key: value for key, value in asdict(recipe).items() if key != "build"},
+        "recipe": settings(recipe),
         "precision": model.dtype_policy.name,
         "xla": bool(model.jit_compile),
         "weights_sha256": weights_sha256,
@@ -141,6 +151,15 @@ def read_card(path: Path) -> dict:
     if missing:
         raise ModelFileError(f"{path}: not a model card of this project (no {' or '.join(missing)})")
     return card
+
+
+def is_current(card: dict) -> bool:
+    """Whether a model card's architecture and settings are still those of its recipe (else: retrain)."""
+    try:
+        recipe = get_recipe(card["recipe_name"])
+    except ValueError:
+        return False
+    return fingerprint_of(card.get("architecture", ""), card.get("recipe", {})) == fingerprint(recipe)
 
 
 def sha256(path: Path) -> str:

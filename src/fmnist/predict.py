@@ -9,7 +9,7 @@ exported files predict exactly as the notebooks do. Evaluation, the experiments,
 ``fmnist predict``, export and the benchmark all predict through it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -118,8 +118,3 @@ def predict(model: keras.Model, images: np.ndarray, recipe_name: str) -> np.ndar
 def predict_proba(model: keras.Model, images: np.ndarray, views: Sequence[str] = ("plain",)) -> np.ndarray:
     """Class probabilities (n, 10) for uint8 images (n, 28, 28), averaged over the named ``views``."""
     return inference_model(model, views).predict(np.asarray(images, dtype=np.uint8), batch_size=PREDICT_BATCH_SIZE, verbose=0)
-
-
-def average_views(probs_by_view: Mapping[str, np.ndarray], views: Sequence[str]) -> np.ndarray:
-    """The weighted mean (:func:`view_weight`) of the probabilities of the named ``views``, e.g. of recorded ones."""
-    return np.average([probs_by_view[view] for view in views], axis=0, weights=[view_weight(view) for view in views])

@@ -1,7 +1,9 @@
 """What a recipe is (how one named model is built and trained), the recipes there are, the default."""
 
+import hashlib
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from functools import partial
 
 import keras
@@ -108,3 +110,29 @@ def describe(build: Callable) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in build.keywords.items())
         return f"{build.func.__name__}({arguments})"
     return f"{build.__name__}()"
+
+
+def settings(recipe: Recipe) -> dict:
+    """The recipe's training settings as JSON holds them (a model card's ``recipe`` field)."""
+    return json.loads(json.dumps({key: value for key, value in asdict(recipe).items() if key != "build"}))
+
+
+def fingerprint(recipe: Recipe) -> str:
+    """SHA-256 of what a recipe trains: its architecture and its settings.
+
+    A saved model or record made from an equal fingerprint is up to date with the recipe; the
+    trainer's own code is not part of it.
+    """
+    return fingerprint_of(describe(recipe.build), settings(recipe))
+
+
+def fingerprint_of(architecture: str, recipe_settings: dict) -> str:
+    """:func:`fingerprint` from its parts, as a model card records them (``architecture``, ``recipe``).
+
+    Settings at their default are left out, so a new setting whose default keeps the old behaviour
+    leaves every fingerprint as it was.
+    """
+    defaults = {field.name: field.default for field in fields(Recipe) if field.name != "build"}
+    changed = {key: value for key, value in recipe_settings.items() if defaults.get(key, object()) != value}
+    made_of = {"architecture": architecture, "recipe": changed}
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()

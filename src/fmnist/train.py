@@ -18,8 +18,8 @@ from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
 from fmnist.distribute import make_strategy
 from fmnist.evaluate import evaluate
-from fmnist.files import write_json
-from fmnist.model_files import build_for_inference, load_weights, model_card, save_weights
+from fmnist.files import read_json, write_json
+from fmnist.model_files import build_for_inference, holds_weights, load_weights, model_card, save_weights
 from fmnist.predict import PREDICT_BATCH_SIZE, views_of
 from fmnist.recipes import DEFAULT_MODEL, Recipe, get_recipe
 from fmnist.resume import fit_resumably, resume_files
@@ -101,8 +101,14 @@ def train(
         return TrainingResult(model, history, card=None)
     history = fit_resumably(model, save_as, models_dir, fit_args, callbacks)
 
-    # The card describes the saved file as every later reader loads it: rebuilt in float32.
     weights = weights_path(save_as, models_dir)
+    if holds_weights(weights, model, recipe_name) and card_path(save_as, models_dir).is_file():
+        # Retrained to the very same weights (same machine, same seed): the saved model, its card
+        # and history stay byte for byte as they are, and nothing derived from them goes stale.
+        print(f"{weights}: retrained to the same weights; its files are kept as they were")
+        resume_files(save_as, models_dir, discard=True)
+        return TrainingResult(model, history, read_json(card_path(save_as, models_dir)))
+    # The card describes the saved file as every later reader loads it: rebuilt in float32.
     weights_sha256 = save_weights(model, recipe_name, weights)
     saved = load_weights(build_for_inference(recipe_name), weights)
     result = evaluate(saved, x_test, y_test, views_of(recipe_name))
