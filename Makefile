@@ -17,7 +17,7 @@ COLAB_REQUIREMENTS := requirements/colab.txt
 # python3.13 on PATH if it runs (a pyenv shim may not), else one installed by pyenv.
 COLAB_PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
-.PHONY: help install data train evaluate export experiments run lab notebooks-sync bench speed test test-colab clean
+.PHONY: help install data train evaluate export experiments run regenerate lab notebooks-sync bench speed test test-colab clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -53,9 +53,11 @@ export: data ## Export the default model: SavedModel, float32 and int8 TFLite fi
 experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
 	$(BIN)/fmnist experiments
 
-run: data ## Run the whole notebook series in order, in place, in the full profile
-	FMNIST_PROFILE=full $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=-1 $(NOTEBOOKS)
+run: data ## Run the whole notebook series (02 retrains the committed models), then bring everything derived up to date
+	@$(MAKE) --no-print-directory regenerate ALL=1
+
+regenerate: data ## Rebuild what is out of date, by content: models, records, notebooks, figures, README (DRY=1: list it)
+	$(BIN)/fmnist regenerate $(if $(ALL),--all) $(if $(DRY),--dry-run)
 
 lab: data ## Open JupyterLab on the project's environment
 	$(BIN)/jupyter lab notebooks/

@@ -3,6 +3,7 @@
 import pytest
 
 from fmnist import benchmark
+from fmnist.history import seconds_to_accuracy
 from fmnist.readme import README, block, markers
 from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
 
@@ -27,9 +28,9 @@ def _results(**overrides):
 
 def test_seconds_to_accuracy_counts_whole_epochs():
     history = {"epoch_seconds": [10.0, 12.0, 11.0], "val_accuracy": [0.85, 0.905, 0.912]}
-    assert benchmark.seconds_to_accuracy(history) == pytest.approx(33.0)
-    assert benchmark.seconds_to_accuracy(history, target=0.85) == pytest.approx(10.0)
-    assert benchmark.seconds_to_accuracy(history, target=0.95) is None
+    assert seconds_to_accuracy(history, 0.91) == pytest.approx(33.0)
+    assert seconds_to_accuracy(history, target=0.85) == pytest.approx(10.0)
+    assert seconds_to_accuracy(history, target=0.95) is None
 
 
 def test_seconds_to_accuracy_counts_validations_halfway_through_epochs():
@@ -37,9 +38,9 @@ def test_seconds_to_accuracy_counts_validations_halfway_through_epochs():
         "epoch_seconds": [10.0, 12.0, 11.0], "val_accuracy": [0.85, 0.905, 0.912],
         "halfway_seconds": [5.5, 6.0, 5.0], "halfway_val_accuracy": [0.80, 0.88, 0.911],
     }
-    assert benchmark.seconds_to_accuracy(history) == pytest.approx(27.0)  # halfway through the third epoch: 22 + 5
-    assert benchmark.seconds_to_accuracy(history, target=0.80) == pytest.approx(5.5)
-    assert benchmark.seconds_to_accuracy(history, target=0.912) == pytest.approx(33.0)
+    assert seconds_to_accuracy(history, 0.91) == pytest.approx(27.0)  # halfway through the third epoch: 22 + 5
+    assert seconds_to_accuracy(history, target=0.80) == pytest.approx(5.5)
+    assert seconds_to_accuracy(history, target=0.912) == pytest.approx(33.0)
 
 
 def test_table_formats_every_column():

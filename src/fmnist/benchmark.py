@@ -22,7 +22,7 @@ import numpy as np
 
 from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
 from fmnist.files import read_json, unused_stem, write_json
-from fmnist.history import validation_timeline
+from fmnist.history import seconds_to_accuracy
 from fmnist.readme import README, update_block
 from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
 
@@ -57,14 +57,6 @@ def plan(long: bool = False, seeds: tuple[int, ...] = DEFAULT_SEEDS) -> list[tup
     dense network, the default with each seed, and with ``long`` the long recipe."""
     runs = [(SEED_RECIPE, SEED), (TUTORIAL_RECIPE, SEED), *((DEFAULT_MODEL, seed) for seed in seeds)]
     return runs + [(LONG_MODEL, SEED)] if long else runs
-
-
-def seconds_to_accuracy(history: dict, target: float = TARGET_VAL_ACCURACY) -> float | None:
-    """Training seconds until validation accuracy first reached ``target`` (None if never), at an
-    epoch's end or, where the history has it, halfway through one."""
-    elapsed, accuracy = validation_timeline(history)
-    reached = np.flatnonzero(accuracy >= target)
-    return float(elapsed[reached[0]]) if reached.size else None
 
 
 def run_benchmark(runs: list[tuple[str, int]]) -> Path:
@@ -116,7 +108,7 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
                 "shirt_recall": card["per_class_recall"]["Shirt"],
                 "training_seconds": card["training_seconds"],
                 "command_seconds": round(command_seconds, 1),
-                "seconds_to_91_val": seconds_to_accuracy(history),
+                "seconds_to_91_val": seconds_to_accuracy(history, TARGET_VAL_ACCURACY),
                 "epochs": card["epochs"],
                 "parameters": card["parameters"],
                 "precision": card["precision"],

@@ -126,6 +126,20 @@ def _out_of_fold(args) -> int:
     return 0
 
 
+def _regenerate(args) -> int:
+    from fmnist.regenerate import plan, regenerate
+
+    if args.dry_run:
+        steps = plan(everything=args.all)
+        for step in steps:
+            print(step.name)
+        print(f"{len(steps)} steps out of date" if steps else "Everything is up to date.")
+        return 0
+    print(start_tensorflow())
+    regenerate(everything=args.all)
+    return 0
+
+
 def _bench(args) -> int:
     from fmnist.benchmark import SEED_RECIPE, plan, run_benchmark
 
@@ -230,6 +244,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     experiments.set_defaults(folds=5)
 
+    regenerate = command(
+        "regenerate", _regenerate,
+        "Rebuild, in dependency order, what is derived from the recipes and the data and is out of date: committed "
+        "models, experiment records, out-of-fold scores, notebooks' outputs and figures, README's answers.",
+        data=False,
+    )
+    regenerate.add_argument("--all", action="store_true", help="execute every notebook, up to date or not (make run)")
+    regenerate.add_argument("--dry-run", action="store_true", help="list the steps that are out of date, run none")
     oof = command(
         "out-of-fold", _out_of_fold, "Score every training image with a k-fold model that did not see it (04's label errors)."
     )

@@ -13,3 +13,11 @@ def validation_timeline(history: dict) -> tuple[np.ndarray, np.ndarray]:
         accuracy += list(history["halfway_val_accuracy"])
     order = np.argsort(seconds, kind="stable")
     return np.asarray(seconds)[order], np.asarray(accuracy)[order]
+
+
+def seconds_to_accuracy(history: dict, target: float) -> float | None:
+    """Training seconds until validation accuracy first reached ``target`` (None if never), at an
+    epoch's end or, where the history has it, halfway through one."""
+    elapsed, accuracy = validation_timeline(history)
+    reached = np.flatnonzero(accuracy >= target)
+    return float(elapsed[reached[0]]) if reached.size else None

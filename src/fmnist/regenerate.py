@@ -1,0 +1,264 @@
+"""``fmnist regenerate``: rebuild everything derived from the recipes and the data, in dependency order.
+
+What is up to date is decided by content, never by existence or timestamps:
+
+1. committed models that no notebook trains (``vgg_bn``): retrained when their card's architecture
+   and settings are no longer their recipe's (:func:`fmnist.model_files.is_current`);
+2. the notebooks that read no trained model (``01``) and the one that trains the committed models
+   (``02``): executed when their stamp, the SHA-256 of their code cells and of the package modules
+   they import, has changed, or when a model they train is missing or stale;
+3. the out-of-fold scores and the experiment records: rescored, or retrained, when the weights or
+   recipe they name are not those there now (:func:`fmnist.experiments.is_current`);
+4. the other notebooks: executed when their stamp, which also covers every file under ``models/``
+   and the sample photos, has changed;
+5. README's table of answers, from the records.
+
+A notebook is executed in a fresh kernel in the full profile and written only once every cell has
+run, with its stamp in its metadata; one that fails is left as it was. ``--all`` executes every
+notebook whatever its stamp (``make run``).
+"""
+
+import ast
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, PROJ_ROOT, card_path, weights_path
+from fmnist.files import atomic_path
+
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The committed models each notebook trains (in the full profile, into ``models/``).
+TRAINS = {"02_train": ("baseline", "fast_cnn")}
+#: Notebooks that read no trained model: their outputs follow from code and data alone.
+READS_NO_MODEL = ("01_explore",)
+#: Committed models that no notebook trains; ``fmnist train`` retrains them when their recipe changes.
+TRAINED_HERE = ("vgg_bn",)
+#: Where a notebook records the stamp of the inputs it was executed from.
+STAMP_KEY = "fmnist"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to bring up to date: what it is, and the call that rebuilds it."""
+
+    name: str
+    run: Callable[[], object]
+
+
+def notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The series, in order."""
+    return sorted(Path(directory).glob("[0-9][0-9]_*.ipynb"))
+
+
+def imported_modules(code: str) -> set[str]:
+    """The ``fmnist`` modules that ``code`` imports, directly or through them (module names)."""
+    seen: set[str] = set()
+    pending = _fmnist_imports(code)
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = module_file(module)
+        if path is not None:
+            pending |= _fmnist_imports(path.read_text(encoding="utf-8"))
+    return {module for module in seen if module_file(module) is not None}
+
+
+def module_file(module: str) -> Path | None:
+    """The source file of ``fmnist`` module ``module`` (``fmnist.data`` is its ``__init__.py``), if any."""
+    parts = module.split(".")[1:]
+    base = PACKAGE_DIR.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _fmnist_imports(code: str) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == "fmnist"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "fmnist":
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}  # `from fmnist import plots`
+    return found | {"fmnist"} if found else found
+
+
+def stamp(path: Path, models_dir: Path = MODELS_DIR, photos_dir: Path = ASSETS_DIR / "photos") -> str:
+    """SHA-256 of what notebook ``path`` is executed from: its code, the package code it imports, and
+    (except for the notebooks that train the models or read none) every file in ``models_dir`` and ``photos_dir``."""
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    digest = hashlib.sha256(json.dumps(code).encode())
+    modules = imported_modules("\n".join(_python_lines(source) for source in code))
+    inputs = [module_file(module) for module in sorted(modules)]
+    if Path(path).stem not in (*TRAINS, *READS_NO_MODEL):
+        inputs += sorted(p for directory in (models_dir, photos_dir) for p in Path(directory).rglob("*") if _committed(p))
+    for file in inputs:
+        digest.update(str(Path(file).relative_to(PROJ_ROOT) if Path(file).is_relative_to(PROJ_ROOT) else file).encode())
+        digest.update(hashlib.sha256(Path(file).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _python_lines(source: str) -> str:
+    """A cell without its IPython magics and shell escapes, so that it parses as Python."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+def _committed(path: Path) -> bool:
+    """Files the repository holds: not hidden resume files, not the git-ignored experiment weights."""
+    experiment_weights = path.parent.name == "experiments" and path.name.endswith(".weights.h5")
+    return path.is_file() and not path.name.startswith(".") and not experiment_weights
+
+
+def recorded_stamp(path: Path) -> str | None:
+    """The stamp notebook ``path`` was last executed from, as its metadata records it."""
+    return nbformat.read(path, as_version=4).metadata.get(STAMP_KEY, {}).get("inputs_sha256")
+
+
+def notebook_is_current(path: Path, models_dir: Path = MODELS_DIR) -> bool:
+    """Whether notebook ``path`` was executed from what is there now, and the models it trains are current."""
+    from fmnist.model_files import is_current, read_card
+
+    for name in TRAINS.get(Path(path).stem, ()):
+        if not (weights_path(name, models_dir).is_file() and card_path(name, models_dir).is_file()):
+            return False
+        if not is_current(read_card(card_path(name, models_dir))):
+            return False
+    return recorded_stamp(path) == stamp(path, models_dir)
+
+
+def execute(path: Path, log: Callable[[str], None] = print) -> None:
+    """Run notebook ``path`` top to bottom in a fresh kernel, in the full profile, and save it with its stamp.
+
+    The notebook is written only once every cell has run; on an error it is left as it was and
+    the error names the notebook and the cell.
+    """
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+    started = time.monotonic()
+    done = 0
+
+    def report(cell, **_):
+        nonlocal done
+        if cell.cell_type == "code":
+            done += 1
+            log(f"{path.stem}: cell {done}/{code_cells} done, {time.monotonic() - started:.0f} s")
+
+    inputs = stamp(path)
+    previous = os.environ.get(PROFILE_ENV_VAR)
+    os.environ[PROFILE_ENV_VAR] = "full"  # the kernel inherits it
+    try:
+        client = NotebookClient(
+            notebook, timeout=None, kernel_name="python3", record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=report,
+        )
+        client.execute()
+    finally:
+        if previous is None:
+            os.environ.pop(PROFILE_ENV_VAR)
+        else:
+            os.environ[PROFILE_ENV_VAR] = previous
+    notebook.metadata[STAMP_KEY] = {"inputs_sha256": inputs}
+    with atomic_path(path) as tmp:
+        nbformat.write(notebook, tmp)
+    log(f"{path.stem}: executed in {time.monotonic() - started:.0f} s")
+
+
+def plan(everything: bool = False) -> list[Step]:
+    """The steps that bring the project up to date, in order; with ``everything``, every notebook runs.
+
+    Each later step is planned only once the earlier ones have run (a retrained model makes the
+    records that read it stale), so :func:`regenerate` plans as it goes; this lists the first pass.
+    """
+    return list(_steps(everything, dry_run=True))
+
+
+def regenerate(everything: bool = False, log: Callable[[str], None] = print) -> list[str]:
+    """Bring everything derived up to date, in dependency order; return the names of the steps run."""
+    done = []
+    for step in _steps(everything):
+        log(f"== {step.name}")
+        step.run()
+        done.append(step.name)
+    if not done:
+        log("Everything is up to date.")
+    return done
+
+
+def _steps(everything: bool, dry_run: bool = False) -> Iterable[Step]:
+    """The steps, each decided when the ones before it have run (in a dry run, from what is there now)."""
+    from fmnist import experiments, label_noise
+    from fmnist.model_files import is_current, read_card
+
+    series = notebooks()
+    writers = [path for path in series if path.stem in (*TRAINS, *READS_NO_MODEL)]
+    readers = [path for path in series if path not in writers]
+
+    upstream = False
+    for name in TRAINED_HERE:
+        card = card_path(name, MODELS_DIR)
+        if not (card.is_file() and weights_path(name, MODELS_DIR).is_file() and is_current(read_card(card))):
+            upstream = True
+            yield Step(f"train {name}", lambda name=name: _train(name))
+    for path in writers:
+        if everything or not notebook_is_current(path):
+            upstream = True
+            yield Step(f"execute {path.name}", lambda path=path: execute(path))
+    if dry_run and upstream:  # what a retrain makes stale can only be told once it has run
+        yield Step("record whatever the steps above make stale", lambda: None)
+    if not label_noise.is_current(experiments.OOF_PATH):
+        upstream = True
+        yield Step("out-of-fold scores", _out_of_fold)
+    for name in experiments.EXPERIMENTS:
+        if not experiments.is_current(name):
+            upstream = True
+            yield Step(f"record {name}", lambda name=name: experiments.record(name))
+    for path in readers:
+        if everything or (dry_run and upstream) or not notebook_is_current(path):
+            yield Step(f"execute {path.name}", lambda path=path: execute(path))
+    if not _answers_are_current():
+        yield Step("README's table of answers", _update_answers)
+
+
+def _train(name: str) -> None:
+    from fmnist.train import train
+
+    train(name)
+
+
+def _out_of_fold() -> None:
+    from fmnist import experiments, label_noise
+    from fmnist.data import load
+
+    (x, y), _ = load()
+    label_noise.save_probs(experiments.OOF_PATH, label_noise.out_of_fold_probs(x, y))
+
+
+def _answers_are_current() -> bool:
+    from fmnist import experiments
+    from fmnist.data import load
+    from fmnist.readme import README, block
+
+    _, (_, y_test) = load()
+    return block(experiments.README_BLOCK, experiments.answers_table(y_test)) in README.read_text(encoding="utf-8")
+
+
+def _update_answers() -> None:
+    from fmnist import experiments
+    from fmnist.data import load
+
+    _, (_, y_test) = load()
+    experiments.update_readme(y_test)
