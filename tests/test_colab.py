@@ -36,18 +36,23 @@ def test_committed_outputs_come_from_a_clean_full_run(path):
     assert "Run profile: full" in printed
 
 
-def _run_setup_cell(monkeypatch, in_colab: bool, checkout_exists: bool = False):
+def _run_setup_cell(monkeypatch, in_colab: bool = False, checkout_exists: bool = False, in_kaggle: bool = False):
     commands = []
+    checkouts = (colab.COLAB_CHECKOUT, colab.KAGGLE_CHECKOUT)
     monkeypatch.setattr(subprocess, "run", lambda cmd, check: commands.append(cmd))
-    monkeypatch.setattr(Path, "exists", lambda self: checkout_exists if str(self) == colab.COLAB_CHECKOUT else False)
+    monkeypatch.setattr(Path, "exists", lambda self: checkout_exists if str(self) in checkouts else False)
     monkeypatch.setattr(sys, "path", list(sys.path))
     if in_colab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    if in_kaggle:
+        monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
+    else:
+        monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
     namespace = {}
     exec(colab.setup_cell(), namespace)
-    return namespace["IS_COLAB"], commands
+    return namespace["IS_COLAB"] or namespace["IS_KAGGLE"], commands
 
 
 def test_setup_cell_does_nothing_locally(monkeypatch):
@@ -70,10 +75,41 @@ def test_setup_cell_rerun_in_colab_does_not_clone_again(monkeypatch):
     assert [cmd[0] for cmd in commands] == [sys.executable]
 
 
-def test_badges_point_at_colab_and_github():
+def test_setup_cell_clones_and_installs_in_kaggle(monkeypatch):
+    in_notebook_service, commands = _run_setup_cell(monkeypatch, in_kaggle=True)
+    assert in_notebook_service is True
+    assert commands == [
+        ["git", "clone", "--depth", "1", config.REPO_URL, colab.KAGGLE_CHECKOUT],
+        [sys.executable, "-m", "pip", "install", "--quiet", "-e", colab.KAGGLE_CHECKOUT],
+    ]
+    assert sys.path[0] == f"{colab.KAGGLE_CHECKOUT}/src"
+
+
+def test_setup_cell_says_what_to_switch_to_without_tensorflow(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # a TPU runtime: no TensorFlow
+    with pytest.raises(SystemExit, match="no TensorFlow .* switch to a CPU or GPU runtime"):
+        _run_setup_cell(monkeypatch, in_colab=True)
+    assert _run_setup_cell(monkeypatch) == (False, [])  # locally it does not even look
+
+
+def test_badges_point_at_colab_kaggle_and_github():
     badges = colab.badges_cell("02_train.ipynb", "https://github.com/someone/fork")
     assert "https://colab.research.google.com/github/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
+    assert "https://kaggle.com/kernels/welcome?src=https://github.com/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
     assert "https://github.com/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
+
+
+def test_readme_badges_open_each_notebook_in_colab_and_kaggle(tmp_path):
+    readme = config.PROJ_ROOT / "README.md"
+    for path in NOTEBOOKS:
+        assert colab.open_badges(path.name) in readme.read_text(), "run `make notebooks-sync`"
+    stale = tmp_path / "README.md"
+    stale.write_text("| [01_explore](notebooks/01_explore.ipynb) | What? | [old](badge) |\n")
+    assert colab.sync_readme(stale) is True
+    assert stale.read_text() == f"| [01_explore](notebooks/01_explore.ipynb) | What? | {colab.open_badges('01_explore.ipynb')} |\n"
+    assert colab.sync_readme(stale) is False
 
 
 def test_sync_rewrites_stale_cells(tmp_path):

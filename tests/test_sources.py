@@ -14,11 +14,12 @@ from fmnist.data.sources import source_in
 @pytest.fixture
 def places(tmp_path, monkeypatch):
     """Point every search place at an empty temporary directory, and make downloads fail."""
-    dirs = {name: tmp_path / name for name in ("project_data", "debian", "keras_home")}
+    dirs = {name: tmp_path / name for name in ("project_data", "debian", "kaggle_input", "keras_home")}
     for directory in dirs.values():
         directory.mkdir()
     monkeypatch.setattr(config, "DATA_DIR", dirs["project_data"])
     monkeypatch.setattr(config, "DEBIAN_DATA_DIR", dirs["debian"])
+    monkeypatch.setattr(config, "KAGGLE_INPUT_DIR", dirs["kaggle_input"])
     monkeypatch.setenv("KERAS_HOME", str(dirs["keras_home"]))
     monkeypatch.delenv(config.DATA_ENV_VAR, raising=False)
 
@@ -77,6 +78,24 @@ def test_debian_before_keras_cache(places):
     assert locate() == Source("idx", places["debian"])
 
 
+@pytest.mark.parametrize("layout", ["fashionmnist-dsc", "datasets/hiteshk07/fashionmnist-dsc", "fashionmnist/data"])
+def test_a_dataset_attached_to_a_kaggle_notebook_is_found_and_reads_like_the_idx_files(places, splits, idx_dir, layout):
+    """Kaggle mounts attached datasets as /kaggle/input/<slug>/ or, newer, /kaggle/input/datasets/<owner>/<slug>/."""
+    (places["kaggle_input"] / "other-dataset").mkdir()  # something else attached too, first in name order
+    attached = write_csv_dir(places["kaggle_input"] / layout, splits)
+    write_idx_dir(places["keras_cache"], tiny_splits(seed=1))
+    assert locate() == Source("csv", attached)  # before the Keras cache and any download
+    for (images, labels), (expected_images, expected_labels) in zip(load(), Source("idx", idx_dir).read()):
+        np.testing.assert_array_equal(images, expected_images)
+        np.testing.assert_array_equal(labels, expected_labels)
+
+
+def test_debian_before_kaggle_input(places):
+    write_idx_dir(places["debian"], tiny_splits())
+    write_csv_dir(places["kaggle_input"] / "fashionmnist", tiny_splits())
+    assert locate() == Source("idx", places["debian"])
+
+
 def test_keras_cache(places):
     write_idx_dir(places["keras_cache"], tiny_splits())
     assert locate() == Source("idx", places["keras_cache"])
@@ -103,6 +122,7 @@ def test_nothing_found_lists_every_place_and_every_remedy(places):
         "$FMNIST_DATA: not set",
         f"{places['project_data']}: no data files",
         f"{places['debian']}: no data files",
+        f"{places['kaggle_input']}: no data files",
         f"{places['keras_cache']}: not found",
         "Keras download: failed (URL fetch failure",
         config.KAGGLE_URL,

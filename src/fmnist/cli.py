@@ -103,8 +103,9 @@ def _experiments(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
     from fmnist.experiments import EXPERIMENTS, OOF_PATH, record, update_readme
+    from fmnist.label_noise import is_current
 
-    if not args.names and not OOF_PATH.is_file():
+    if not args.names and not is_current(OOF_PATH):
         _out_of_fold(args)
     for name in args.names or EXPERIMENTS:
         print(f"Experiment {name}: results in {record(name, source=args.data)}", flush=True)
@@ -237,10 +238,10 @@ def _parser() -> argparse.ArgumentParser:
 
     experiments = command(
         "experiments", _experiments,
-        "Train what 04 and 05 read and record their test predictions (finished ones are skipped; hours on a CPU).",
+        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; hours on a CPU).",
     )
     experiments.add_argument(
-        "names", nargs="*", help="experiments to run (default: the out-of-fold scores if missing, then all experiments)"
+        "names", nargs="*", help="experiments to run (default: the out-of-fold scores if out of date, then all experiments)"
     )
     experiments.set_defaults(folds=5)
 

@@ -12,6 +12,8 @@ ASSETS_DIR = PROJ_ROOT / "assets"
 
 #: Where Debian's ``dataset-fashion-mnist`` package installs the IDX files.
 DEBIAN_DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
+#: Where Kaggle mounts the datasets attached to a notebook (``<slug>/`` or ``datasets/<owner>/<slug>/``).
+KAGGLE_INPUT_DIR = Path("/kaggle/input")
 #: Environment variable naming a directory of CSV or IDX files to use first.
 DATA_ENV_VAR = "FMNIST_DATA"
 

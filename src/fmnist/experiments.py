@@ -3,7 +3,7 @@
 An experiment trains one recipe with one seed (``fmnist experiments NAME``) and records its
 test-set class probabilities beside the model card: as its recipe predicts, and for the rows that
 ask, from fewer views (the image and its mirror image; the image alone), as float16 log-probabilities
-(a tenth of float32's size, and every image keeps its top class). Every row of
+(far smaller than float32, and every image keeps its top class). Every row of
 the comparison table, the test-time averaging ablation and the ensemble are computed from those
 files, so the notebooks never retrain anything to show them.
 

@@ -62,7 +62,7 @@ def build_vgg_bn(
     the weights within tens of steps instead of hundreds, which is what lets a short training
     score well from its first epoch.
     ``stride_first_conv`` gives the first convolution a stride of 2 in place of the first pooling:
-    nothing is then computed at 28x28, which trains ``fast_cnn`` 1.3 to 1.4x faster on a CPU.
+    nothing is then computed at 28x28, which trains ``fast_cnn`` faster on a CPU (bench/README.md measures how much).
     """
     inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
     x = inputs

@@ -36,7 +36,7 @@ class Recipe:
 RECIPES = {
     # The original project's model and optimiser settings.
     "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
-    # An earlier default: two convolutions per stage, SGD; about four times fast_cnn's training time.
+    # An earlier default: two convolutions per stage, SGD; several times fast_cnn's training time (bench/README.md).
     "vgg_bn": Recipe(
         build_vgg_bn,
         epochs=24,
@@ -54,7 +54,7 @@ RECIPES = {
 }
 # The project's default. Fast to train: one convolution per stage with 24, 48 and 96 filters, the
 # first one strided (nothing is computed at 28x28 but its output), batch norm that settles quickly,
-# no dropout (its random masks cost a tenth of each step on a CPU, and the other regularisers make
+# no dropout (its random masks cost a share of each step on a CPU (bench/README.md), and the other regularisers make
 # it unnecessary), AdamW with a quarter-epoch warm-up and cosine decay, one-pixel shifts, and a
 # moving average of the weights (batch-norm statistics included) that validation scores and the
 # saved model keeps. Its first convolution starts from the whitening filters of the training

@@ -6,7 +6,7 @@ What is up to date is decided by content, never by existence or timestamps:
    and settings are no longer their recipe's (:func:`fmnist.model_files.is_current`);
 2. the notebooks that read no trained model (``01``) and the one that trains the committed models
    (``02``): executed when their stamp, the SHA-256 of their code cells and of the package modules
-   they import, has changed, or when a model they train is missing or stale;
+   they import (:func:`stamp`), has changed, or when a model they train is missing or stale;
 3. the out-of-fold scores and the experiment records: rescored, or retrained, when the weights or
    recipe they name are not those there now (:func:`fmnist.experiments.is_current`);
 4. the other notebooks: executed when their stamp, which also covers every file under ``models/``
@@ -42,6 +42,22 @@ READS_NO_MODEL = ("01_explore",)
 TRAINED_HERE = ("vgg_bn",)
 #: Where a notebook records the stamp of the inputs it was executed from.
 STAMP_KEY = "fmnist"
+
+
+class NotebookError(ValueError):
+    """A notebook whose execution failed; the message names it and the cell, and the file is left as it was."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the derived files live: the repository itself, or a scratch copy (as the tests make)."""
+
+    notebooks_dir: Path = NOTEBOOKS_DIR
+    models_dir: Path = MODELS_DIR
+    experiments_dir: Path = MODELS_DIR / "experiments"
+    photos_dir: Path = ASSETS_DIR / "photos"
+    readme: Path = PROJ_ROOT / "README.md"
+    data: Path | None = None  # where the data is; None: searched for as everywhere else
 
 
 @dataclass(frozen=True)
@@ -95,18 +111,33 @@ def _fmnist_imports(code: str) -> set[str]:
 
 def stamp(path: Path, models_dir: Path = MODELS_DIR, photos_dir: Path = ASSETS_DIR / "photos") -> str:
     """SHA-256 of what notebook ``path`` is executed from: its code, the package code it imports, and
-    (except for the notebooks that train the models or read none) every file in ``models_dir`` and ``photos_dir``."""
+    (except for the notebooks that train the models or read none) every file in ``models_dir`` and ``photos_dir``.
+
+    Package code counts as its syntax tree without docstrings, so editing a comment or a docstring
+    reruns nothing.
+    """
     notebook = nbformat.read(path, as_version=4)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     digest = hashlib.sha256(json.dumps(code).encode())
-    modules = imported_modules("\n".join(_python_lines(source) for source in code))
-    inputs = [module_file(module) for module in sorted(modules)]
+    for module in sorted(imported_modules("\n".join(_python_lines(source) for source in code))):
+        digest.update(module.encode())
+        digest.update(code_digest(module_file(module)))
     if Path(path).stem not in (*TRAINS, *READS_NO_MODEL):
-        inputs += sorted(p for directory in (models_dir, photos_dir) for p in Path(directory).rglob("*") if _committed(p))
-    for file in inputs:
-        digest.update(str(Path(file).relative_to(PROJ_ROOT) if Path(file).is_relative_to(PROJ_ROOT) else file).encode())
-        digest.update(hashlib.sha256(Path(file).read_bytes()).digest())
+        for file in sorted(p for directory in (models_dir, photos_dir) for p in Path(directory).rglob("*") if _committed(p)):
+            digest.update(file.relative_to(file.parents[1]).as_posix().encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def code_digest(path: Path) -> bytes:
+    """SHA-256 of a Python file's syntax tree without docstrings: what its code does, not how it is commented."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            if isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).digest()
 
 
 def _python_lines(source: str) -> str:
@@ -125,28 +156,34 @@ def recorded_stamp(path: Path) -> str | None:
     return nbformat.read(path, as_version=4).metadata.get(STAMP_KEY, {}).get("inputs_sha256")
 
 
-def notebook_is_current(path: Path, models_dir: Path = MODELS_DIR) -> bool:
+def notebook_is_current(path: Path, project: Project = Project()) -> bool:
     """Whether notebook ``path`` was executed from what is there now, and the models it trains are current."""
+    if not all(model_is_current(name, project.models_dir) for name in TRAINS.get(Path(path).stem, ())):
+        return False
+    return recorded_stamp(path) == stamp(path, project.models_dir, project.photos_dir)
+
+
+def model_is_current(name: str, models_dir: Path = MODELS_DIR) -> bool:
+    """Whether the committed model ``name`` is there, with a card that still matches its recipe."""
     from fmnist.model_files import is_current, read_card
 
-    for name in TRAINS.get(Path(path).stem, ()):
-        if not (weights_path(name, models_dir).is_file() and card_path(name, models_dir).is_file()):
-            return False
-        if not is_current(read_card(card_path(name, models_dir))):
-            return False
-    return recorded_stamp(path) == stamp(path, models_dir)
+    card = card_path(name, models_dir)
+    return card.is_file() and weights_path(name, models_dir).is_file() and is_current(read_card(card))
 
 
-def execute(path: Path, log: Callable[[str], None] = print) -> None:
+def execute(path: Path, project: Project = Project(), log: Callable[[str], None] = print) -> None:
     """Run notebook ``path`` top to bottom in a fresh kernel, in the full profile, and save it with its stamp.
 
     The notebook is written only once every cell has run; on an error it is left as it was and
     the error names the notebook and the cell.
     """
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps: they would change the file at every run
     code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
     started = time.monotonic()
     done = 0
@@ -157,7 +194,7 @@ def execute(path: Path, log: Callable[[str], None] = print) -> None:
             done += 1
             log(f"{path.stem}: cell {done}/{code_cells} done, {time.monotonic() - started:.0f} s")
 
-    inputs = stamp(path)
+    inputs = stamp(path, project.models_dir, project.photos_dir)
     previous = os.environ.get(PROFILE_ENV_VAR)
     os.environ[PROFILE_ENV_VAR] = "full"  # the kernel inherits it
     try:
@@ -166,6 +203,8 @@ def execute(path: Path, log: Callable[[str], None] = print) -> None:
             resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=report,
         )
         client.execute()
+    except CellExecutionError as err:
+        raise NotebookError(f"{path}: a cell failed, so the notebook was left as it was:\n{err}") from err
     finally:
         if previous is None:
             os.environ.pop(PROFILE_ENV_VAR)
@@ -177,19 +216,20 @@ def execute(path: Path, log: Callable[[str], None] = print) -> None:
     log(f"{path.stem}: executed in {time.monotonic() - started:.0f} s")
 
 
-def plan(everything: bool = False) -> list[Step]:
-    """The steps that bring the project up to date, in order; with ``everything``, every notebook runs.
+def plan(everything: bool = False, project: Project = Project()) -> list[Step]:
+    """The steps that bring ``project`` up to date, in order, as far as can be told before any runs;
+    with ``everything``, every notebook runs."""
+    return list(_steps(everything, project, dry_run=True))
 
-    Each later step is planned only once the earlier ones have run (a retrained model makes the
-    records that read it stale), so :func:`regenerate` plans as it goes; this lists the first pass.
+
+def regenerate(everything: bool = False, project: Project = Project(), log: Callable[[str], None] = print) -> list[str]:
+    """Bring everything derived up to date, in dependency order; return the names of the steps run.
+
+    Each step is decided once the ones before it have run: a retrained model makes the records
+    and notebooks that read it stale, and a retrain to the same weights makes nothing stale.
     """
-    return list(_steps(everything, dry_run=True))
-
-
-def regenerate(everything: bool = False, log: Callable[[str], None] = print) -> list[str]:
-    """Bring everything derived up to date, in dependency order; return the names of the steps run."""
     done = []
-    for step in _steps(everything):
+    for step in _steps(everything, project):
         log(f"== {step.name}")
         step.run()
         done.append(step.name)
@@ -198,67 +238,71 @@ def regenerate(everything: bool = False, log: Callable[[str], None] = print) -> 
     return done
 
 
-def _steps(everything: bool, dry_run: bool = False) -> Iterable[Step]:
-    """The steps, each decided when the ones before it have run (in a dry run, from what is there now)."""
+def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterable[Step]:
     from fmnist import experiments, label_noise
-    from fmnist.model_files import is_current, read_card
 
-    series = notebooks()
+    series = notebooks(project.notebooks_dir)
     writers = [path for path in series if path.stem in (*TRAINS, *READS_NO_MODEL)]
     readers = [path for path in series if path not in writers]
+    oof_path = Path(project.experiments_dir) / experiments.OOF_PATH.name
+    dirs = {"experiments_dir": project.experiments_dir, "models_dir": project.models_dir}
 
-    upstream = False
+    upstream = False  # in a dry run: whether a step before may make later ones stale
     for name in TRAINED_HERE:
-        card = card_path(name, MODELS_DIR)
-        if not (card.is_file() and weights_path(name, MODELS_DIR).is_file() and is_current(read_card(card))):
+        if not model_is_current(name, project.models_dir):
             upstream = True
-            yield Step(f"train {name}", lambda name=name: _train(name))
+            yield Step(f"train {name}", lambda name=name: _train(name, project))
     for path in writers:
-        if everything or not notebook_is_current(path):
+        if everything or not notebook_is_current(path, project):
             upstream = True
-            yield Step(f"execute {path.name}", lambda path=path: execute(path))
-    if dry_run and upstream:  # what a retrain makes stale can only be told once it has run
+            yield Step(f"execute {path.name}", lambda path=path: execute(path, project))
+    if dry_run and upstream:
         yield Step("record whatever the steps above make stale", lambda: None)
-    if not label_noise.is_current(experiments.OOF_PATH):
+    if not label_noise.is_current(oof_path):
         upstream = True
-        yield Step("out-of-fold scores", _out_of_fold)
+        yield Step("out-of-fold scores", lambda: _out_of_fold(oof_path, project))
     for name in experiments.EXPERIMENTS:
-        if not experiments.is_current(name):
+        if not experiments.is_current(name, **dirs):
             upstream = True
-            yield Step(f"record {name}", lambda name=name: experiments.record(name))
+            yield Step(f"record {name}", lambda name=name: experiments.record(name, source=project.data, **dirs))
     for path in readers:
-        if everything or (dry_run and upstream) or not notebook_is_current(path):
-            yield Step(f"execute {path.name}", lambda path=path: execute(path))
-    if not _answers_are_current():
-        yield Step("README's table of answers", _update_answers)
+        if everything or (dry_run and upstream) or not notebook_is_current(path, project):
+            yield Step(f"execute {path.name}", lambda path=path: execute(path, project))
+    if not _answers_are_current(project):
+        yield Step("README's table of answers", lambda: _update_answers(project))
 
 
-def _train(name: str) -> None:
+def _train(name: str, project: Project) -> None:
     from fmnist.train import train
 
-    train(name)
+    train(name, source=project.data, models_dir=project.models_dir)
 
 
-def _out_of_fold() -> None:
-    from fmnist import experiments, label_noise
+def _out_of_fold(path: Path, project: Project) -> None:
+    from fmnist import label_noise
     from fmnist.data import load
 
-    (x, y), _ = load()
-    label_noise.save_probs(experiments.OOF_PATH, label_noise.out_of_fold_probs(x, y))
+    (x, y), _ = load(project.data)
+    label_noise.save_probs(path, label_noise.out_of_fold_probs(x, y))
 
 
-def _answers_are_current() -> bool:
-    from fmnist import experiments
-    from fmnist.data import load
-    from fmnist.readme import README, block
-
-    _, (_, y_test) = load()
-    return block(experiments.README_BLOCK, experiments.answers_table(y_test)) in README.read_text(encoding="utf-8")
-
-
-def _update_answers() -> None:
+def _answers(project: Project) -> str:
     from fmnist import experiments
     from fmnist.data import load
 
-    _, (_, y_test) = load()
-    experiments.update_readme(y_test)
+    _, (_, y_test) = load(project.data)
+    return experiments.answers_table(y_test, project.experiments_dir)
+
+
+def _answers_are_current(project: Project) -> bool:
+    from fmnist import experiments
+    from fmnist.readme import block
+
+    return block(experiments.README_BLOCK, _answers(project)) in Path(project.readme).read_text(encoding="utf-8")
+
+
+def _update_answers(project: Project) -> None:
+    from fmnist import experiments
+    from fmnist.readme import update_block
+
+    update_block(experiments.README_BLOCK, _answers(project), project.readme)

@@ -139,7 +139,7 @@ def compiled_model(
     ``gpu`` chooses the device whose settings to use (mixed float16 and XLA on a GPU); None: the
     device at hand. The model's ``dtype_policy`` and ``jit_compile`` say what was chosen. Call
     ``keras.utils.set_random_seed`` first: seeds make reruns identical. TensorFlow's global op
-    determinism is not needed for that on CPU (the tests check it) and would make vgg_bn 1.7x slower.
+    determinism is not needed for that on CPU (the tests check it) and would slow training down (bench/README.md).
     """
     gpu = has_gpu() if gpu is None else gpu
     precision = fast_precision(gpu) if recipe.fast_precision else "float32"

@@ -1,7 +1,7 @@
 """An exponential moving average of a model's weights, batch-norm statistics included.
 
 Validation scores the average, and it becomes the model's weights when training ends: it passes
-91% validation accuracy about twice as soon as the raw weights and ends no worse (bench/README.md).
+91% validation accuracy sooner than the raw weights and ends no worse (bench/README.md).
 Its state is saved beside the trainer's backup after every epoch, so an interrupted run resumes it.
 """
 

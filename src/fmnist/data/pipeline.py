@@ -68,7 +68,7 @@ def make_dataset(
         return x, tf.one_hot(y, NUM_CLASSES) if one_hot else y
 
     # One background thread prepares batches: a parallel, autotuned pipeline competes with training
-    # for the CPU's cores and made augmented training up to 1.6x slower on a 2-core CPU (bench/README.md).
+    # for the CPU's cores and made augmented training markedly slower on a 2-core CPU (bench/README.md).
     options = tf.data.Options()
     options.threading.private_threadpool_size = 1
     options.autotune.enabled = False

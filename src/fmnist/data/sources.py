@@ -33,7 +33,7 @@ def load(source: str | os.PathLike | None = None) -> Splits:
 
     ``source`` is a directory of Kaggle CSVs or IDX files. Without it, the first place that has
     data wins: ``$FMNIST_DATA``, the project's ``data/``, Debian's ``dataset-fashion-mnist``,
-    the Keras download cache, and finally a Keras download.
+    a dataset attached to a Kaggle notebook, the Keras download cache, and finally a Keras download.
     """
     return locate(source).read()
 
@@ -51,6 +51,22 @@ def source_in(directory: Path) -> Source | None:
     return None
 
 
+def kaggle_source(input_dir: Path, depth: int = 4) -> Source | None:
+    """The first dataset folder under Kaggle's ``input_dir`` (``/kaggle/input``) that holds Fashion-MNIST files.
+
+    Attached datasets appear as ``<slug>/`` or, in newer layouts, ``datasets/<owner>/<slug>/``, with
+    the files at the top or in a subfolder; folders are searched in name order, ``depth`` levels deep.
+    """
+    level = [Path(input_dir)]
+    for _ in range(depth):
+        level = sorted(child for folder in level for child in folder.iterdir() if child.is_dir())
+        for folder in level:
+            found = source_in(folder)
+            if found:
+                return found
+    return None
+
+
 def locate(source: str | os.PathLike | None = None) -> Source:
     """The source :func:`load` reads: ``source`` itself, or the first hit of the search."""
     if source is not None:
@@ -59,8 +75,9 @@ def locate(source: str | os.PathLike | None = None) -> Source:
     if env_value:
         return _required_source(Path(env_value), f"${config.DATA_ENV_VAR}")
     looked = [f"${config.DATA_ENV_VAR}: not set"]
-    for directory in (config.DATA_DIR, config.DEBIAN_DATA_DIR, config.keras_cache_dir()):
-        found = source_in(directory) if directory.is_dir() else None
+    for directory in (config.DATA_DIR, config.DEBIAN_DATA_DIR, config.KAGGLE_INPUT_DIR, config.keras_cache_dir()):
+        search = kaggle_source if directory == config.KAGGLE_INPUT_DIR else source_in
+        found = search(directory) if directory.is_dir() else None
         if found:
             return found
         looked.append(f"{directory}: {'no data files' if directory.is_dir() else 'not found'}")
@@ -108,6 +125,7 @@ def _not_found_message(looked: list[str]) -> str:
         "Fashion-MNIST data not found. Looked in:\n"
         f"{places}\n"
         "Provide it in one of these ways:\n"
+        f"  - in a Kaggle notebook, attach a dataset with the two CSVs (Add Input; it appears under {config.KAGGLE_INPUT_DIR});\n"
         f"  - download fashion-mnist_train.csv and fashion-mnist_test.csv from {config.KAGGLE_URL}\n"
         f"    into {config.DATA_DIR} (or any directory named by ${config.DATA_ENV_VAR});\n"
         "  - on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist;\n"
