@@ -10,13 +10,17 @@ from fmnist.config import CLASS_NAMES
 from fmnist.history import validation_timeline
 
 DPI = 110
+#: Resolution of the figures the notebooks show (and store in their outputs): sharp on screen,
+#: and small enough that a regeneration adds little to the repository's history.
+NOTEBOOK_DPI = 80
+plt.rcParams["figure.dpi"] = NOTEBOOK_DPI
 
 
 def save_fig(name: str, fig: plt.Figure, directory: Path) -> None:
     """Save ``fig`` as ``directory/<name>.png`` at a fixed dpi.
 
-    The notebooks pass their profile's ``assets_dir``: the project's ``assets/`` in the full
-    profile (the pictures the README shows), a scratch folder in the smoke profile.
+    The notebooks save only the figures README shows, into their profile's ``assets_dir``: the
+    project's ``assets/`` in the full profile, a scratch folder in the smoke profile.
     """
     path = Path(directory) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
