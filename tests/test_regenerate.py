@@ -107,7 +107,7 @@ def test_a_docstring_or_comment_changes_no_stamp(tmp_path):
     module = tmp_path / "module.py"
     module.write_text('"""Doc."""\n\ndef f():\n    """Doc."""\n    return 1  # one\n')
     first = code_digest(module)
-    module.write_text('"""Other doc."""\n\ndef f():\n    """Other."""\n    return 1  # the number one\n')
+    module.write_text('"""Other\n doc."""\n\n\ndef f():\n    """Other."""\n    # a note\n    return 1  # the number one\n')
     assert code_digest(module) == first
     module.write_text('"""Doc."""\n\ndef f():\n    return 2\n')
     assert code_digest(module) != first

@@ -20,9 +20,11 @@ notebook whatever its stamp (``make run``).
 
 import ast
 import hashlib
+import io
 import json
 import os
 import time
+import tokenize
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,14 +132,28 @@ def stamp(path: Path, models_dir: Path = MODELS_DIR, photos_dir: Path = ASSETS_D
 
 
 def code_digest(path: Path) -> bytes:
-    """SHA-256 of a Python file's syntax tree without docstrings: what its code does, not how it is commented."""
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    """SHA-256 of a Python file's code without its comments, docstrings and blank lines.
+
+    The text itself is hashed, cut where the tokenizer finds comments and the syntax tree finds
+    docstrings, so the digest is the same under every Python version.
+    """
+    source = Path(path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    cuts = []  # (line, column, end line, end column), 1-based lines
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            cuts.append((*token.start, *token.end))
+    for node in ast.walk(ast.parse(source)):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            if isinstance(body[0].value.value, str):
-                node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree).encode()).digest()
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                cuts.append((value.lineno, value.col_offset, value.end_lineno, value.end_col_offset))
+    for line, column, end_line, end_column in sorted(cuts, reverse=True):
+        head, tail = lines[line - 1][:column], lines[end_line - 1][end_column:]
+        lines[line - 1 : end_line] = [head + tail]
+    code = "\n".join(line.rstrip() for line in lines if line.strip())
+    return hashlib.sha256(code.encode()).digest()
 
 
 def _python_lines(source: str) -> str:
