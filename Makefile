@@ -8,8 +8,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-
 # Google Colab's versions (requirements/colab.txt), in a second environment on Colab's Python.
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
@@ -62,7 +60,7 @@ regenerate: data ## Rebuild what is out of date, by content: models, records, no
 lab: data ## Open JupyterLab on the project's environment
 	$(BIN)/jupyter lab notebooks/
 
-notebooks-sync: install ## Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL
+notebooks-sync: install ## Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL
 	$(BIN)/fmnist notebooks-sync
 
 bench: data ## Train recipes from scratch, costs in S, write bench/results/ and README's table (LONG=1: the long recipe too)

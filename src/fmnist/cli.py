@@ -130,12 +130,13 @@ def _out_of_fold(args) -> int:
 def _regenerate(args) -> int:
     from fmnist.regenerate import plan, regenerate
 
-    if args.dry_run:
-        steps = plan(everything=args.all)
-        for step in steps:
-            print(step.name)
-        print(f"{len(steps)} steps out of date" if steps else "Everything is up to date.")
+    steps = plan(everything=args.all)
+    print("Out of date, in this order:" if steps else "Everything is up to date.")
+    for step in steps:
+        print(f"  {step.name}")
+    if args.dry_run or not steps:
         return 0
+    print("Executed notebooks are rewritten in place; a retrained model rewrites its files in models/.", flush=True)
     print(start_tensorflow())
     regenerate(everything=args.all)
     return 0
@@ -270,6 +271,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--long", action="store_true", help="add the long recipe (hours on a CPU)")
     command("speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False)
-    command("notebooks-sync", _notebooks_sync, "Rewrite the notebooks' Colab badges and setup cells from config.REPO_URL.",
+    command("notebooks-sync", _notebooks_sync, "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
             data=False)
     return parser
