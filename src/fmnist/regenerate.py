@@ -33,11 +33,12 @@ import nbformat
 
 from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, PROJ_ROOT, card_path, weights_path
 from fmnist.files import atomic_path
+from fmnist.recipes import DEFAULT_MODEL
 
 NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The committed models each notebook trains (in the full profile, into ``models/``).
-TRAINS = {"02_train": ("baseline", "fast_cnn")}
+TRAINS = {"02_train": ("baseline", DEFAULT_MODEL)}
 #: Notebooks that read no trained model: their outputs follow from code and data alone.
 READS_NO_MODEL = ("01_explore",)
 #: Committed models that no notebook trains; ``fmnist train`` retrains them when their recipe changes.
