@@ -60,29 +60,21 @@ def test_setup_cell_does_nothing_locally(monkeypatch):
     assert is_colab is False and commands == []
 
 
-def test_setup_cell_clones_and_installs_in_colab(monkeypatch):
-    is_colab, commands = _run_setup_cell(monkeypatch, in_colab=True)
-    assert is_colab is True
+@pytest.mark.parametrize("service", ["colab", "kaggle"])
+def test_setup_cell_clones_and_installs_in_colab_and_kaggle(monkeypatch, service):
+    checkout = colab.COLAB_CHECKOUT if service == "colab" else colab.KAGGLE_CHECKOUT
+    in_notebook_service, commands = _run_setup_cell(monkeypatch, in_colab=service == "colab", in_kaggle=service == "kaggle")
+    assert in_notebook_service is True
     assert commands == [
-        ["git", "clone", "--depth", "1", config.REPO_URL, colab.COLAB_CHECKOUT],
-        [sys.executable, "-m", "pip", "install", "--quiet", "-e", colab.COLAB_CHECKOUT],
+        ["git", "clone", "--depth", "1", config.REPO_URL, checkout],
+        [sys.executable, "-m", "pip", "install", "--quiet", "-e", checkout],
     ]
-    assert sys.path[0] == f"{colab.COLAB_CHECKOUT}/src"
+    assert sys.path[0] == f"{checkout}/src"
 
 
 def test_setup_cell_rerun_in_colab_does_not_clone_again(monkeypatch):
     _, commands = _run_setup_cell(monkeypatch, in_colab=True, checkout_exists=True)
     assert [cmd[0] for cmd in commands] == [sys.executable]
-
-
-def test_setup_cell_clones_and_installs_in_kaggle(monkeypatch):
-    in_notebook_service, commands = _run_setup_cell(monkeypatch, in_kaggle=True)
-    assert in_notebook_service is True
-    assert commands == [
-        ["git", "clone", "--depth", "1", config.REPO_URL, colab.KAGGLE_CHECKOUT],
-        [sys.executable, "-m", "pip", "install", "--quiet", "-e", colab.KAGGLE_CHECKOUT],
-    ]
-    assert sys.path[0] == f"{colab.KAGGLE_CHECKOUT}/src"
 
 
 def test_setup_cell_says_what_to_switch_to_without_tensorflow(monkeypatch):

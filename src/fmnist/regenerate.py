@@ -31,11 +31,12 @@ from pathlib import Path
 
 import nbformat
 
-from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, PROJ_ROOT, card_path, weights_path
+from fmnist.colab import NOTEBOOKS_DIR
+from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, weights_path
 from fmnist.files import atomic_path
+from fmnist.readme import README
 from fmnist.recipes import DEFAULT_MODEL
 
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The committed models each notebook trains (in the full profile, into ``models/``).
 TRAINS = {"02_train": ("baseline", DEFAULT_MODEL)}
@@ -59,7 +60,7 @@ class Project:
     models_dir: Path = MODELS_DIR
     experiments_dir: Path = MODELS_DIR / "experiments"
     photos_dir: Path = ASSETS_DIR / "photos"
-    readme: Path = PROJ_ROOT / "README.md"
+    readme: Path = README
     data: Path | None = None  # where the data is; None: searched for as everywhere else
 
 
