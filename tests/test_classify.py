@@ -93,3 +93,52 @@ def test_a_missing_model_and_bad_usage(inputs, tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         main(["predict", str(root / "photos"), "--top-k", "11"])
     assert usage.value.code == 2
+
+
+def _photo_of(image, path, background=235, size=(250, 200), at=(60, 40), side=120):
+    """``image`` rendered dark on a light background at ``at``, ``side`` pixels wide, saved as ``path``."""
+    item = np.asarray(Image.fromarray(image).resize((side, side), Image.Resampling.BICUBIC), float) / 255
+    frame = np.full(size[::-1], float(background))
+    frame[at[1] : at[1] + side, at[0] : at[0] + side] = background * (1 - item) + 60 * item
+    Image.fromarray(np.uint8(frame)).save(path)
+    return path
+
+
+def test_json_says_where_each_photos_item_was_found_and_csv_rows_have_none(inputs, model_path, splits, capsys):
+    root, _ = inputs
+    (images, _), _ = splits
+    photo = _photo_of(images[1], root / "photo.png", at=(80, 50), side=100)  # a pullover: fills its square
+    assert main(["predict", str(photo), str(root / "unlabelled.csv"), "--path", str(model_path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    box = rows[0]["box"]
+    assert abs(box["left"] - 80) <= 8 and abs(box["top"] - 50) <= 8 and 85 <= box["width"] <= 108
+    assert rows[1]["box"] is None and rows[2]["box"] is None
+
+
+def test_save_inputs_writes_the_images_the_model_saw(inputs, model_path, splits, tmp_path, capsys):
+    root, in_csv = inputs
+    (images, _), _ = splits
+    photo = _photo_of(images[1], root / "photo.png")
+    out = tmp_path / "seen"
+    assert main(["predict", str(photo), str(root / "labelled.csv"), "--path", str(model_path), "--save-inputs", str(out)]) == 0
+    written = sorted(out.iterdir())
+    assert [p.name for p in written] == sorted([f"{str(photo).strip('/').replace('/', '_')}.png",
+                                                f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_2.png",
+                                                f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_3.png"])
+    seen = {p.name: np.asarray(Image.open(p)) for p in written}
+    np.testing.assert_array_equal(seen[written[0].name], in_csv[0])  # the CSV's first row, as it is
+    assert all(image.shape == (28, 28) and image.dtype == np.uint8 for image in seen.values())
+    assert "wrote the 3 images the model saw" in capsys.readouterr().err
+
+
+def test_a_photo_with_only_a_sliver_of_item_gets_a_warning_and_a_blank_one_an_error(inputs, model_path, splits, capsys):
+    root, _ = inputs
+    (images, _), _ = splits
+    sliver = _photo_of(images[1], root / "far.png", size=(1000, 800), at=(400, 300), side=60)
+    blank = root / "blank.png"
+    Image.fromarray(np.full((200, 250), 235, np.uint8)).save(blank)
+    assert main(["predict", str(sliver), str(blank), "--path", str(model_path)]) == 1
+    out, err = capsys.readouterr()
+    assert f"error: {blank}: no item stands out from the background" in err
+    assert f"warning: {sliver}: the item found fills only" in err and "crop closer to it" in err
+    assert str(sliver) in out and str(blank) not in out  # the sliver still classified, the blank not

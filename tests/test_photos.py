@@ -41,16 +41,64 @@ def test_every_file_type_becomes_a_light_item_on_black(tmp_path, suffix, mode):
 
 def test_the_steps_in_order(tmp_path):
     steps = photo_steps(_photo(tmp_path / "photo.png", _item()))
-    assert list(steps) == ["grayscale", "light on dark", "background black", "trimmed", "resized", "sharpened", "centred"]
+    assert list(steps) == ["photo", "background", "item found", "trimmed", "resized", "sharpened", "centred"]
     assert steps["trimmed"].shape == (40, 24) and steps["resized"].shape == (28, 17)
+    assert steps["item found"][10:-10, 8:-8].all() and not steps["item found"][:10].any()
 
 
-def test_a_grey_background_becomes_black(tmp_path):
+def test_a_grey_background_becomes_black_and_the_item_reaches_255(tmp_path):
     gray = np.full((60, 40), 225, np.uint8)  # a photo's off-white background
     gray[10:-10, 8:-8] = 90
-    steps = photo_steps(_photo(tmp_path / "grey.jpg", gray, quality=95))
-    assert steps["light on dark"][0, 0] >= 25 and steps["background black"][0, 0] <= 5
-    assert steps["background black"][30, 20] >= 240
+    prepared = photos.prepare_photo(_photo(tmp_path / "grey.jpg", gray, quality=95))
+    assert abs(int(prepared.steps["background"][0, 0]) - 225) <= 3
+    assert prepared.image[:, :5].max() == 0 and prepared.image.max() == 255 and prepared.image[14, 14] >= 230
+
+
+def _scene(light=None, noise=0.0, background=235, item=60, seed=0):
+    """A 300x400 photo with a 120x80 item at (250, 40), lit by ``light`` (a share per pixel), with noise."""
+    frame = np.full((300, 400), float(background))
+    frame[40:160, 250:330] = item
+    if light is not None:
+        frame = frame * light
+    frame = frame + np.random.default_rng(seed).normal(0, noise, frame.shape)
+    return np.uint8(frame.clip(0, 255).round())
+
+
+_Y, _X = np.mgrid[0:300, 0:400] / np.array([[[299]], [[399]]])
+
+
+@pytest.mark.parametrize("what, light, noise", [
+    ("a lighting gradient", 1 - 0.2 * _X, 0.0),
+    ("vignetting", 1 - 0.35 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5, 0.0),
+    ("sensor noise", None, 8.0),
+    ("all of them", (1 - 0.15 * _Y) * (1 - 0.2 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5), 5.0),
+])
+def test_the_item_is_found_under_uneven_light_and_noise(tmp_path, what, light, noise):
+    prepared = photos.prepare_photo(_photo(tmp_path / "scene.png", _scene(light, noise)))
+    left, top, width, height = prepared.box
+    assert abs(left - 250) <= 4 and abs(top - 40) <= 4 and abs(width - 80) <= 8 and abs(height - 120) <= 8, what
+    assert prepared.image[:, :3].max() <= 10 and prepared.image[14, 14] > 150 and prepared.warning is None
+
+
+def test_a_light_item_on_a_dark_background_becomes_light_on_black(tmp_path):
+    prepared = photos.prepare_photo(_photo(tmp_path / "dark.png", _scene(background=25, item=200, noise=3.0)))
+    assert prepared.image[14, 14] > 200 and prepared.image[:, :3].max() <= 10
+    assert prepared.box[0] == pytest.approx(250, abs=4)
+
+
+def test_the_box_is_in_the_photos_own_pixels_when_it_is_reduced_to_be_searched(tmp_path):
+    big = np.asarray(Image.fromarray(_scene()).resize((1600, 1200), Image.Resampling.NEAREST))
+    left, top, width, height = photos.prepare_photo(_photo(tmp_path / "big.png", big)).box
+    assert abs(left - 1000) <= 12 and abs(top - 160) <= 12 and abs(width - 320) <= 16 and abs(height - 480) <= 16
+
+
+def test_an_item_in_a_sliver_of_the_frame_gets_a_warning_and_a_blank_photo_an_error(tmp_path):
+    frame = np.full((800, 1000), 235, np.uint8)
+    frame[400:450, 500:530] = 60
+    assert "fills only 0.2% of the photo" in photos.prepare_photo(_photo(tmp_path / "far.png", frame)).warning
+    blank = _photo(tmp_path / "blank.png", _scene(noise=4.0)[:, :200])
+    with pytest.raises(PhotoError, match=f"{blank}: no item stands out from the background"):
+        load_photo(blank)
 
 
 def test_transparency_is_laid_over_white(tmp_path):
@@ -66,7 +114,7 @@ def test_exif_orientation_is_applied(tmp_path):
     exif = image.getexif()
     exif[0x0112] = 6  # stored sideways: rotate 90 degrees to show it upright
     image.save(tmp_path / "sideways.jpg", exif=exif)
-    assert photo_steps(tmp_path / "sideways.jpg")["grayscale"].shape == (40, 60)
+    assert photo_steps(tmp_path / "sideways.jpg")["photo"].shape == (40, 60)
 
 
 def test_an_animated_gif_gives_its_first_frame(tmp_path):
@@ -95,10 +143,3 @@ def test_too_many_pixels_are_refused_before_decoding(tmp_path, monkeypatch):
     path = _photo(tmp_path / "big.png", _item())
     with pytest.raises(PhotoError, match=r"big.png: 40x60 pixels, more than the 1,000 this reads"):
         load_photo(path)
-
-
-def test_sample_photos_are_named_after_class_and_index_and_read_back(tmp_path, splits):
-    (images, labels), _ = splits
-    paths = photos.write_sample_photos(images, labels, [0, 6], tmp_path)
-    assert [p.name for p in paths] == ["t-shirt-top-0.jpg", "shirt-6.jpg"]
-    assert load_photo(paths[1]).shape == (28, 28)

@@ -5,7 +5,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from fmnist import experiments, regenerate
+from fmnist import experiments, regenerate, renders
 from fmnist.config import card_path, weights_path
 from fmnist.experiments import Experiment
 from fmnist.files import write_json
@@ -48,6 +48,7 @@ def project(tmp_path, idx_dir, monkeypatch):
     monkeypatch.setattr(experiments, "EXPERIMENTS", {
         "baseline": Experiment("baseline", "the original CNN"), "fast_cnn": Experiment("fast_cnn", "the default"),
     })
+    monkeypatch.setattr(renders, "SAMPLES", {0: "plain", 1: "soft shadow"})
     monkeypatch.setattr(regenerate, "TRAINS", {})
     monkeypatch.setattr(regenerate, "TRAINED_HERE", ())
     monkeypatch.setattr(regenerate, "READS_NO_MODEL", ("01_explore",))
@@ -71,8 +72,11 @@ def _files(project):
 def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
     first = regenerate.regenerate(project=project, log=lambda _: None)
     assert first == [
-        "execute 01_explore.ipynb", "record baseline", "record fast_cnn", "execute 03_evaluate.ipynb", "README's table of answers"
+        "execute 01_explore.ipynb", "record baseline", "record fast_cnn", "sample photos", "execute 03_evaluate.ipynb",
+        "README's table of answers",
     ]
+    names = sorted(path.name for path in project.photos_dir.iterdir())
+    assert len(names) == 2 and names[0].endswith("-0-plain.jpg") and names[1].endswith("-1-soft-shadow.jpg")
     before = _files(project)
     assert regenerate.regenerate(project=project, log=lambda _: None) == []  # up to date: nothing runs
     assert regenerate.plan(project=project) == []

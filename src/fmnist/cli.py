@@ -75,7 +75,7 @@ def _evaluate(args) -> int:
 
 def _predict(args) -> int:
     start_tensorflow()  # quietly: stdout carries the results alone
-    from fmnist.classify import as_batch, gather, render, top_k
+    from fmnist.classify import as_batch, gather, render, save_inputs, top_k
     from fmnist.model_files import card_beside, load_model, read_card
     from fmnist.predict import predict
 
@@ -84,9 +84,14 @@ def _predict(args) -> int:
     inputs = gather(args.paths)
     for failure in inputs.failures:
         print(f"error: {failure}", file=sys.stderr)
+    for warning in inputs.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if inputs.images:
         probs = predict(model, as_batch(inputs.images), read_card(card_beside(path))["recipe_name"])
-        print(render(inputs.names, top_k(probs, args.top_k), args.format))
+        print(render(inputs.names, top_k(probs, args.top_k), args.format, inputs.boxes))
+        if args.save_inputs:
+            saved = save_inputs(inputs.names, inputs.images, args.save_inputs)
+            print(f"wrote the {len(saved):,} images the model saw (28x28 PNG) to {args.save_inputs}", file=sys.stderr)
     return 1 if inputs.failures else 0
 
 
@@ -226,7 +231,10 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
     predict.add_argument("--top-k", type=int, default=1, choices=range(1, len(CLASS_NAMES) + 1), metavar="K",
                          help="how many classes to report per image, most probable first (default: 1)")
-    predict.add_argument("--format", default="table", choices=FORMATS)
+    predict.add_argument("--format", default="table", choices=FORMATS,
+                         help="table (default), csv, or json (with where each photo's item was found)")
+    predict.add_argument("--save-inputs", type=Path, metavar="DIR",
+                         help="also write each 28x28 image the model classified, as PNG, into DIR")
 
     export = command(
         "export", _export,

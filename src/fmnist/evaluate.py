@@ -103,21 +103,3 @@ def paired_outcomes(correct: dict[str, np.ndarray]) -> tuple[pd.DataFrame, float
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     p_value = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
     return table, float(p_value)
-
-
-def accuracy_on_photo_renders(
-    model: keras.Model, recipe_name: str, images: np.ndarray, labels: np.ndarray, count: int, seed: int = SEED
-) -> tuple[float, float]:
-    """Accuracy on ``count`` random images rendered as product photos (``photos.render_photo``), saved as
-    JPEG and read back through ``photos.load_photo``, and on the same images as they are in the dataset."""
-    import tempfile
-
-    from fmnist.photos import load_photo, write_sample_photos
-    from fmnist.predict import predict
-
-    chosen = np.random.default_rng(seed).choice(len(images), count, replace=False)
-    with tempfile.TemporaryDirectory() as scratch:
-        renders = np.stack([load_photo(path) for path in write_sample_photos(images, labels, chosen, Path(scratch))])
-    on_renders = np.mean(predict(model, renders, recipe_name).argmax(axis=1) == labels[chosen])
-    on_originals = np.mean(predict(model, images[chosen], recipe_name).argmax(axis=1) == labels[chosen])
-    return float(on_renders), float(on_originals)

@@ -9,9 +9,10 @@ What is up to date is decided by content, never by existence or timestamps:
    they import (:func:`stamp`), has changed, or when a model they train is missing or stale;
 3. the out-of-fold scores and the experiment records: rescored, or retrained, when the weights or
    recipe they name are not those there now (:func:`fmnist.experiments.is_current`);
-4. the other notebooks: executed when their stamp, which also covers every file under ``models/``
+4. the sample photos (:func:`fmnist.renders.write_samples`), rewritten when a render differs from them;
+5. the other notebooks: executed when their stamp, which also covers every file under ``models/``
    and the sample photos, has changed;
-5. README's table of answers, from the records.
+6. README's table of answers, from the records.
 
 A notebook is executed in a fresh kernel in the full profile and written only once every cell has
 run, with its stamp in its metadata; one that fails is left as it was. ``--all`` executes every
@@ -283,6 +284,9 @@ def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterabl
         if not experiments.is_current(name, **dirs):
             upstream = True
             yield Step(f"record {name}", lambda name=name: experiments.record(name, source=project.data, **dirs))
+    if not _samples_are_current(project):
+        upstream = True
+        yield Step("sample photos", lambda: _write_samples(project))
     for path in readers:
         if everything or (dry_run and upstream) or not notebook_is_current(path, project):
             yield Step(f"execute {path.name}", lambda path=path: execute(path, project))
@@ -294,6 +298,22 @@ def _train(name: str, project: Project) -> None:
     from fmnist.train import train
 
     train(name, source=project.data, models_dir=project.models_dir)
+
+
+def _samples_are_current(project: Project) -> bool:
+    from fmnist.data import load
+    from fmnist.renders import samples_are_current
+
+    _, test = load(project.data)
+    return samples_are_current(*test, project.photos_dir)
+
+
+def _write_samples(project: Project) -> None:
+    from fmnist.data import load
+    from fmnist.renders import write_samples
+
+    _, test = load(project.data)
+    write_samples(*test, project.photos_dir)
 
 
 def _out_of_fold(path: Path, project: Project) -> None:

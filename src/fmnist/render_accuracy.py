@@ -1,0 +1,64 @@
+"""How much accuracy survives the trip through a photo: images rendered under each condition of
+:mod:`fmnist.renders`, saved as JPEG, read back by :func:`fmnist.photos.load_photo`, then classified.
+
+``split="held out"`` (06's table) renders test images under :data:`renders.HELD_OUT` with each image's
+index as its seed; ``split="tuning"`` renders validation images under :data:`renders.TUNING` with other
+seeds: the set the photo steps were tuned on, never reported as their accuracy.
+"""
+
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from fmnist import renders
+from fmnist.config import SEED
+from fmnist.data.pipeline import split_validation
+from fmnist.photos import PhotoError, load_photo
+from fmnist.predict import predict
+
+
+def images_for(split: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]):
+    """The images and labels a split renders: the test set (held out) or the validation split (tuning)."""
+    if split == "held out":
+        return test
+    if split == "tuning":
+        return split_validation(*train)[1]
+    raise ValueError(f"unknown split {split!r}: 'held out' or 'tuning'")
+
+
+def seen_through_photos(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, condition: renders.Condition,
+                        seed_offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The images at ``indices`` rendered under ``condition`` (seed: index + ``seed_offset``), saved as JPEG
+    and read back: uint8 (n, 28, 28), and whether an item was found in each (one without is left black)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        paths = renders.write_photos(images, labels, indices, Path(scratch), condition, seed_offset)
+        seen, found = np.zeros((len(paths), *images.shape[1:]), np.uint8), np.ones(len(paths), bool)
+        for i, path in enumerate(paths):
+            try:
+                seen[i] = load_photo(path)
+            except PhotoError:
+                found[i] = False
+    return seen, found
+
+
+def accuracy_on_renders(model: keras.Model, recipe_name: str, images: np.ndarray, labels: np.ndarray, count: int,
+                        split: str = "held out", seed: int = SEED) -> pd.DataFrame:
+    """Accuracy on the same ``count`` random images under each condition of ``split``, beside the images
+    as the dataset has them: one row per condition (accuracy, points below the dataset's images, and how
+    many photos had no item found)."""
+    chosen = np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))
+    offset = 0 if split == "held out" else renders.TUNING_SEED_OFFSET
+    truth = labels[chosen]
+    as_is = float(np.mean(predict(model, images[chosen], recipe_name).argmax(axis=1) == truth))
+    rows = []
+    for name, condition in renders.conditions_for(split).items():
+        seen, found = seen_through_photos(images, labels, chosen, condition, offset)
+        accuracy = float(np.mean((predict(model, seen, recipe_name).argmax(axis=1) == truth) & found))
+        rows.append({"condition": name, "accuracy": accuracy, "points below the dataset's images": 100 * (as_is - accuracy),
+                     "no item found": int(np.sum(~found))})
+    table = pd.DataFrame(rows).set_index("condition")
+    table.attrs["as in the dataset"] = as_is
+    return table
