@@ -159,3 +159,11 @@ def test_a_fractional_warm_up_rises_to_the_peak_then_decays_to_zero():
     assert rate_at(50) == pytest.approx(0.01)
     assert rate_at(525) == pytest.approx(0.005, rel=1e-3)  # half-way down the remaining 950 steps
     assert rate_at(1000) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_precision_can_be_forced_to_float32_and_a_wrong_one_is_named(monkeypatch):
+    monkeypatch.setenv("FMNIST_PRECISION", "float32")
+    assert fast_precision(gpu=True) == "float32"
+    monkeypatch.setenv("FMNIST_PRECISION", "float64")
+    with pytest.raises(ValueError, match="FMNIST_PRECISION='float64': one of float32, mixed_bfloat16, mixed_float16"):
+        fast_precision()

@@ -47,6 +47,11 @@ def build_in_precision(build: Callable[[], "keras.Model"], policy: str) -> "kera
         keras.mixed_precision.set_global_policy("float32")
 
 
+#: Set to a Keras dtype policy to train every fast-precision recipe in it (``float32``: as most laptops do).
+PRECISION_ENV_VAR = "FMNIST_PRECISION"
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
 def has_gpu() -> bool:
     """Whether TensorFlow sees a GPU."""
     import tensorflow as tf
@@ -59,8 +64,14 @@ def fast_precision(gpu: bool | None = None) -> str:
 
     ``mixed_float16`` on a GPU (``gpu``; None: whether there is one here); ``mixed_bfloat16`` on
     a CPU with native bfloat16 dot products (AVX512-BF16 or AMX), which doubles convolution
-    throughput; ``float32`` elsewhere, where bfloat16 would only be emulated.
+    throughput; ``float32`` elsewhere, where bfloat16 would only be emulated. ``FMNIST_PRECISION=float32``
+    in the environment trains in float32 everywhere, to measure what a CPU without bfloat16 does.
     """
+    forced = os.environ.get(PRECISION_ENV_VAR)
+    if forced:
+        if forced not in PRECISIONS:
+            raise ValueError(f"{PRECISION_ENV_VAR}={forced!r}: one of {', '.join(PRECISIONS)}")
+        return forced
     if has_gpu() if gpu is None else gpu:
         return "mixed_float16"
     return "mixed_bfloat16" if _cpu_has_bf16() else "float32"
