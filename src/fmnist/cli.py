@@ -239,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     export = command(
         "export", _export,
         "Write a SavedModel, a float32 TFLite and an int8 TFLite file of a saved model; each takes raw uint8 "
-        "images (n, 28, 28), with the scaling and flip averaging inside.",
+        "images (n, 28, 28), with the scaling and the averaging over the recipe's views inside.",
     )
     export.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
     export.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
