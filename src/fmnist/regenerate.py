@@ -226,7 +226,11 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
                 notebook, km=kernel, timeout=None, record_timing=False,
                 resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=report,
             )
-            client.execute()
+            try:
+                client.execute()
+            finally:  # a kernel manager passed in is the caller's to stop
+                if kernel.has_kernel:
+                    kernel.shutdown_kernel(now=True)
     except CellExecutionError as err:
         raise NotebookError(f"{path}: a cell failed, so the notebook was left as it was:\n{err}") from err
     finally:
