@@ -125,3 +125,11 @@ def test_a_failing_notebook_is_left_as_it_was(tmp_path):
     with pytest.raises(regenerate.NotebookError, match=r"01_explore.ipynb: a cell failed(.|\n)*broken data"):
         regenerate.execute(path, log=lambda _: None)
     assert path.read_bytes() == before
+
+
+def test_a_notebook_runs_in_a_kernel_that_puts_no_warning_on_the_terminal(tmp_path, capfd):
+    path = tmp_path / "quiet.ipynb"
+    _notebook(path, "print(6 * 7)")
+    regenerate.execute(path, log=lambda _: None)
+    assert nbformat.read(path, as_version=4).cells[1].outputs[0]["text"] == "42\n"
+    assert "WARNING" not in capfd.readouterr().err  # e.g. ipykernel's "running over TCP without encryption"
