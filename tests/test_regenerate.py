@@ -133,3 +133,11 @@ def test_a_notebook_runs_in_a_kernel_that_puts_no_warning_on_the_terminal(tmp_pa
     regenerate.execute(path, log=lambda _: None)
     assert nbformat.read(path, as_version=4).cells[1].outputs[0]["text"] == "42\n"
     assert "WARNING" not in capfd.readouterr().err  # e.g. ipykernel's "running over TCP without encryption"
+
+
+def test_what_a_cell_prints_is_logged_as_it_arrives(tmp_path):
+    path = tmp_path / "epochs.ipynb"
+    _notebook(path, "for epoch in (1, 2):\n    print(f'Epoch {epoch}/2')")
+    lines = []
+    regenerate.execute(path, log=lines.append)
+    assert lines[:2] == ["epochs: Epoch 1/2", "epochs: Epoch 2/2"] and lines[2].startswith("epochs: cell 1/1 done")

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 from fmnist.colab import NOTEBOOKS_DIR
 from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, weights_path
@@ -198,7 +199,6 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
     the error names the notebook and the cell.
     """
     from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
@@ -222,8 +222,8 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
         # The kernel talks over Unix sockets, not loopback TCP: nothing to eavesdrop on, no warning on the terminal.
         with tempfile.TemporaryDirectory(prefix="fmnist-kernel-") as sockets:
             kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "ipc"))
-            client = NotebookClient(
-                notebook, km=kernel, timeout=None, record_timing=False,
+            client = _EchoingClient(
+                notebook, km=kernel, timeout=None, record_timing=False, echo=lambda line: log(f"{path.stem}: {line}"),
                 resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=report,
             )
             try:
@@ -242,6 +242,20 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
     with atomic_path(path) as tmp:
         nbformat.write(notebook, tmp)
     log(f"{path.stem}: executed in {time.monotonic() - started:.0f} s")
+
+
+class _EchoingClient(NotebookClient):
+    """A client that also passes each line a cell prints to ``echo`` as it arrives (02's epoch lines)."""
+
+    def __init__(self, notebook, echo: Callable[[str], None], **kwargs):
+        super().__init__(notebook, **kwargs)
+        self.echo = echo
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "stream" and msg["content"].get("name") == "stdout":
+            for line in msg["content"]["text"].splitlines():
+                self.echo(line)
+        return super().output(outs, msg, display_id, cell_index)
 
 
 def plan(everything: bool = False, project: Project = Project()) -> list[Step]:
