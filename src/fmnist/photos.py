@@ -95,11 +95,6 @@ def read_rgb(path: Path) -> np.ndarray:
         raise PhotoError(f"{path}: truncated or corrupt image ({err})") from err
 
 
-def read_grayscale(path: Path) -> np.ndarray:
-    """The photo in ``path`` as 8-bit grayscale (h, w), read as :func:`read_rgb` reads it."""
-    return np.asarray(Image.fromarray(read_rgb(path)).convert("L"))
-
-
 def reduce(rgb: np.ndarray, size: int = WORKING_SIZE) -> np.ndarray:
     """The photo with its longest edge at most ``size`` pixels (box filter: it also averages out noise)."""
     height, width = rgb.shape[:2]
