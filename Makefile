@@ -15,7 +15,7 @@ COLAB_REQUIREMENTS := requirements/colab.txt
 # python3.13 on PATH if it runs (a pyenv shim may not), else one installed by pyenv.
 COLAB_PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
-.PHONY: help install data train evaluate export experiments run regenerate lab notebooks-sync bench speed test test-colab clean
+.PHONY: help install data train evaluate export experiments run regenerate lab notebooks-sync bench speed test test-quick test-colab clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -82,6 +82,9 @@ $(COLAB_STAMP): $(COLAB_REQUIREMENTS) pyproject.toml
 	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(COLAB_VENV)/bin/python -m pip install --quiet -r $(COLAB_REQUIREMENTS) -e '.[dev]'
 	touch $@
+
+test-quick: data ## The edit loop: every test that trains no real model, no notebooks (the whole suite: make test)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow" tests
 
 test-colab: data $(COLAB_STAMP) ## The whole suite again under Google Colab's versions, in .venv-colab
 	FMNIST_OTHER_PYTHON=$(abspath $(BIN)/python) $(COLAB_VENV)/bin/python -m pytest $(PYTEST_ARGS)
