@@ -95,14 +95,17 @@ def read_rgb(path: Path) -> np.ndarray:
         raise PhotoError(f"{path}: truncated or corrupt image ({err})") from err
 
 
+def _longest_edge_at(shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    """The (width, height) that scales ``shape`` (height, width, ...) so its longest edge is ``size``."""
+    scale = size / max(shape[:2])
+    return max(1, round(shape[1] * scale)), max(1, round(shape[0] * scale))
+
+
 def reduce(rgb: np.ndarray, size: int = WORKING_SIZE) -> np.ndarray:
     """The photo with its longest edge at most ``size`` pixels (box filter: it also averages out noise)."""
-    height, width = rgb.shape[:2]
-    scale = size / max(height, width)
-    if scale >= 1:
+    if max(rgb.shape[:2]) <= size:
         return rgb
-    shape = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(rgb).resize(shape, Image.Resampling.BOX))
+    return np.asarray(Image.fromarray(rgb).resize(_longest_edge_at(rgb.shape, size), Image.Resampling.BOX))
 
 
 def _border_mask(shape: tuple[int, int]) -> np.ndarray:
@@ -159,21 +162,24 @@ def _grown(mask: np.ndarray, radius: int) -> np.ndarray:
     return ndimage.binary_dilation(mask, morphology.disk(radius))
 
 
+def _distance(rgb: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """Each pixel's colour distance from the background's light, in grey levels."""
+    return np.linalg.norm(rgb.astype(float) - light, axis=-1) / np.sqrt(3)
+
+
 def find_item(rgb: np.ndarray) -> dict[str, np.ndarray] | None:
-    """The item in a (reduced) photo: the background's light, each pixel's distance from it, the item's
-    mask and its intensity (the distance, the background at zero); None if no item stands out."""
+    """The item in a (reduced) photo: the background's light, the item's mask and its intensity (each
+    pixel's distance from the background, the background at zero); None if no item stands out."""
     border = _border_mask(rgb.shape[:2])
-    light = background_light(rgb, border)
-    distance = np.linalg.norm(rgb.astype(float) - light, axis=-1) / np.sqrt(3)
-    mask = item_mask(distance, border)
+    mask = item_mask(_distance(rgb, background_light(rgb, border)), border)
     if mask is None:
         return None
     light = background_light(rgb, ~_grown(mask, 3))  # refit without the item
-    distance = np.linalg.norm(rgb.astype(float) - light, axis=-1) / np.sqrt(3)
+    distance = _distance(rgb, light)
     outside = ~_grown(mask, 2)
     floor = np.median(distance[outside]) if outside.any() else 0.0
     intensity = np.where(_grown(mask, 1), np.clip(distance - floor, 0, None), 0)
-    return {"background": light, "distance": distance, "mask": mask, "intensity": intensity}
+    return {"background": light, "mask": mask, "intensity": intensity}
 
 
 def to_8bit(intensity: np.ndarray) -> np.ndarray:
@@ -189,10 +195,8 @@ def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
 
 def resize_longest_edge(intensity: np.ndarray, size: int = IMAGE_SHAPE[0]) -> np.ndarray:
     """The intensity scaled so its longest edge is ``size`` pixels (Lanczos), keeping its proportions."""
-    height, width = intensity.shape
-    scale = size / max(height, width)
-    shape = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(intensity.astype(np.float32), mode="F").resize(shape, Image.Resampling.LANCZOS))
+    image = Image.fromarray(intensity.astype(np.float32), mode="F")
+    return np.asarray(image.resize(_longest_edge_at(intensity.shape, size), Image.Resampling.LANCZOS))
 
 
 def sharpen(gray: np.ndarray) -> np.ndarray:
