@@ -2,10 +2,10 @@
 
 import pytest
 
-from fmnist import benchmark
-from fmnist.history import seconds_to_accuracy
-from fmnist.readme import README, block, markers
-from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
+from fmnist.tools import benchmark
+from fmnist.training.history import seconds_to_accuracy
+from fmnist.tools.readme import README, block, markers
+from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
 
 
 def _row(**fields):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fmnist.calibration import (
+from fmnist.analysis.calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist import transfer
-from fmnist.classical import fit_classical
-from fmnist.transfer import INPUT_SIZE, backbone_weights, build_transfer_model, transfer_learn
+from fmnist.analysis import transfer
+from fmnist.analysis.classical import fit_classical
+from fmnist.analysis.transfer import INPUT_SIZE, backbone_weights, build_transfer_model, transfer_learn
 
 
 def test_classical_baselines_fit_a_stratified_subset(splits):

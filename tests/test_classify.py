@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from fmnist.classify import gather, render, top_k
+from fmnist.inference.classify import gather, render, top_k
 from fmnist.cli import main
 from fmnist.data.csv import HEADER
-from fmnist.model_files import save_weights
-from fmnist.models import build_baseline_cnn
+from fmnist.inference.model_files import save_weights
+from fmnist.training.builders import build_baseline_cnn
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fmnist import colab, config
+from fmnist import config
+from fmnist.tools import notebook_cells as colab
 
 NOTEBOOKS = sorted(colab.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 

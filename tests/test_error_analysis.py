@@ -6,11 +6,11 @@ import pytest
 from keras import layers
 
 from fmnist.config import CLASS_NAMES
-from fmnist.error_analysis import (
+from fmnist.analysis.error_analysis import (
     confident_mistakes, confused_pairs, hires_cam, mistake_gallery, random_images_predicted_as, sample_cases,
     where_errors_go,
 )
-from fmnist.models import build_baseline_cnn
+from fmnist.training.builders import build_baseline_cnn
 from fmnist.runtime import build_in_precision
 
 SHIRT, TSHIRT, COAT = CLASS_NAMES.index("Shirt"), CLASS_NAMES.index("T-shirt/top"), CLASS_NAMES.index("Coat")
@@ -119,7 +119,7 @@ def test_hires_cam_needs_a_dense_head():
 
 def test_heat_maps_of_a_flattened_mixed_precision_head_are_not_empty():
     """Plain Grad-CAM averaged vgg_bn's evidence away and returned all-zero maps."""
-    from fmnist.models import build_vgg_bn
+    from fmnist.training.builders import build_vgg_bn
 
     model = build_in_precision(build_vgg_bn, "mixed_bfloat16")
     images = np.random.default_rng(1).integers(0, 256, (4, 28, 28)).astype(np.uint8)
@@ -139,7 +139,7 @@ def test_contrast_maps_show_only_what_separates_two_classes():
 
 
 def test_mean_contrast_maps_pair_both_directions():
-    from fmnist.error_analysis import mean_contrast_maps
+    from fmnist.analysis.error_analysis import mean_contrast_maps
 
     model = _two_corner_model()
     rng = np.random.default_rng(0)

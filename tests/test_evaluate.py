@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from fmnist.config import CLASS_NAMES, card_path
-from fmnist.evaluate import accuracy_interval, compare_models, evaluate, paired_outcomes
+from fmnist.analysis.evaluate import accuracy_interval, compare_models, evaluate, paired_outcomes
 from fmnist.files import write_json
-from fmnist.models import build_baseline_cnn
-from fmnist.predict import predict_proba
+from fmnist.training.builders import build_baseline_cnn
+from fmnist.inference.views import predict_proba
 
 
 def test_flip_tta_averages_image_and_mirror(splits):

@@ -5,13 +5,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from fmnist import experiments, recipes
+from fmnist.analysis import experiments
+from fmnist.training import recipes
 from fmnist.config import card_path, weights_path
-from fmnist.experiments import ENSEMBLE, Experiment, comparison, is_current, probs_path, record, recorded_probs, score
+from fmnist.analysis.experiments import ENSEMBLE, Experiment, comparison, is_current, probs_path, record, recorded_probs, score
 from fmnist.files import read_json, write_json
-from fmnist.model_files import save_weights, sha256
-from fmnist.models import build_baseline_cnn
-from fmnist.recipes import describe, fingerprint, get_recipe, settings
+from fmnist.inference.model_files import save_weights, sha256
+from fmnist.training.builders import build_baseline_cnn
+from fmnist.training.recipes import describe, fingerprint, get_recipe, settings
 
 
 def _record(directory, name, plain, mirrored, seconds=60.0):
@@ -71,7 +72,7 @@ def test_missing_records_name_the_command(tmp_path):
 
 
 def test_every_experiment_names_a_recipe():
-    from fmnist.recipes import RECIPES
+    from fmnist.training.recipes import RECIPES
 
     assert {e.recipe for e in experiments.EXPERIMENTS.values()} <= set(RECIPES)
     assert set(ENSEMBLE) <= set(experiments.EXPERIMENTS)
@@ -148,7 +149,7 @@ def test_an_experiment_trains_its_recipe_with_its_seed(tmp_path, monkeypatch):
 @pytest.mark.integration
 def test_readme_answers_are_the_recorded_experiments(real_splits):
     """README's table of answers is generated from the records (`fmnist experiments`), never typed by hand."""
-    from fmnist.readme import README, block
+    from fmnist.tools.readme import README, block
 
     assert block(experiments.README_BLOCK, experiments.answers_table(real_splits[1][1])) in README.read_text()
 

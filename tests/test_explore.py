@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fmnist.config import CLASS_NAMES
-from fmnist.explore import class_counts, embed_2d, mean_image_distances, mean_images, pixel_stats
+from fmnist.analysis.explore import class_counts, embed_2d, mean_image_distances, mean_images, pixel_stats
 
 
 @pytest.fixture

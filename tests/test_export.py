@@ -9,10 +9,10 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, real_splits):
     from fmnist.config import MODELS_DIR, weights_path
-    from fmnist.export import export
-    from fmnist.model_files import load_model
-    from fmnist.predict import predict
-    from fmnist.recipes import DEFAULT_MODEL
+    from fmnist.inference.export import export
+    from fmnist.inference.model_files import load_model
+    from fmnist.inference.views import predict
+    from fmnist.training.recipes import DEFAULT_MODEL
 
     (x_train, _), (x_test, y_test) = real_splits
     x_test, y_test = x_test[::4], y_test[::4]  # 2,500 images: the default predicts from ten views each
@@ -22,21 +22,21 @@ def exported(tmp_path_factory, real_splits):
 
 
 def test_the_saved_model_agrees_with_the_keras_inference_model(exported):
-    from fmnist.export import saved_model_predictor
+    from fmnist.inference.export import saved_model_predictor
 
     paths, keras_predicted, x_test, _ = exported
     assert np.mean(saved_model_predictor(paths["saved_model"])(x_test).argmax(axis=1) == keras_predicted) >= 0.999
 
 
 def test_the_float_tflite_file_agrees_with_the_keras_inference_model(exported):
-    from fmnist.export import tflite_predictor
+    from fmnist.inference.export import tflite_predictor
 
     paths, keras_predicted, x_test, _ = exported
     assert np.mean(tflite_predictor(paths["float32"])(x_test).argmax(axis=1) == keras_predicted) >= 0.999
 
 
 def test_the_int8_tflite_file_loses_at_most_half_a_point(exported):
-    from fmnist.export import tflite_predictor
+    from fmnist.inference.export import tflite_predictor
 
     paths, keras_predicted, x_test, y_test = exported
     int8_accuracy = np.mean(tflite_predictor(paths["int8"])(x_test).argmax(axis=1) == y_test)

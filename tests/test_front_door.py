@@ -5,7 +5,7 @@ import re
 
 from fmnist.cli import _parser
 from fmnist.config import PROJ_ROOT
-from fmnist.recipes import DEFAULT_MODEL, RECIPES
+from fmnist.training.recipes import DEFAULT_MODEL, RECIPES
 
 
 def _subcommands():

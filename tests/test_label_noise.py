@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmnist.label_noise import (
+from fmnist.analysis.label_noise import (
     error_signals, flagged, flagged_share, is_current, load_probs, out_of_fold_probs, ranked_suspects, save_probs, suspects_of_splits,
     write_suspects,
 )
@@ -76,12 +76,12 @@ def test_probs_file_round_trip_and_clear_error(tmp_path):
 def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeypatch):
     from helpers import tiny_splits
 
-    import fmnist.label_noise as label_noise
-    import fmnist.train
+    import fmnist.analysis.label_noise as label_noise
+    import fmnist.training.train
 
     (images, labels), _ = tiny_splits(n_train=60)
     trained_on, scored = [], []
-    real_dataset, real_predict = fmnist.train.recipe_dataset, label_noise.predict
+    real_dataset, real_predict = fmnist.training.train.recipe_dataset, label_noise.predict
 
     def recording_dataset(recipe, x, y, **kwargs):
         trained_on.append({row.tobytes() for row in x})
@@ -91,7 +91,7 @@ def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeyp
         scored.append({row.tobytes() for row in x})
         return real_predict(model, x, recipe)
 
-    monkeypatch.setattr(fmnist.train, "recipe_dataset", recording_dataset)
+    monkeypatch.setattr(fmnist.training.train, "recipe_dataset", recording_dataset)
     monkeypatch.setattr(label_noise, "predict", recording_predict)
     probs = out_of_fold_probs(images, labels, folds=3, epochs=1)
     assert probs.shape == (60, 10)

@@ -8,8 +8,8 @@ import pytest
 from fmnist.cli import main
 from fmnist.config import MODELS_DIR, card_path, weights_path
 from fmnist.files import read_json, write_json
-from fmnist.model_files import ModelFileError, card_beside, load_model, save_weights
-from fmnist.models import build_baseline_cnn
+from fmnist.inference.model_files import ModelFileError, card_beside, load_model, save_weights
+from fmnist.training.builders import build_baseline_cnn
 
 
 @pytest.fixture
@@ -114,8 +114,8 @@ def test_cli_reports_a_truncated_model_as_an_error(saved, capsys):
 @pytest.mark.parametrize("name", ["baseline", "vgg_bn", "fast_cnn"])
 def test_committed_models_predict_what_their_records_say(real_splits, name):
     """The committed records were made from the committed weights, which predict them under every tested Keras version."""
-    from fmnist.experiments import is_current, recorded_probs
-    from fmnist.predict import predict_proba
+    from fmnist.analysis.experiments import is_current, recorded_probs
+    from fmnist.inference.views import predict_proba
 
     assert is_current(name), f"models/experiments/{name}.test_probs.npz is stale: run `make regenerate`"
     (_, _), (x_test, _) = real_splits

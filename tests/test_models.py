@@ -4,7 +4,7 @@ import numpy as np
 from fmnist.runtime import build_in_precision
 from keras import layers
 
-from fmnist.models import build_baseline_cnn, build_vgg_bn
+from fmnist.training.builders import build_baseline_cnn, build_vgg_bn
 
 
 def test_baseline_is_the_seed_architecture():

@@ -11,7 +11,7 @@ import re
 import nbformat
 import pytest
 
-from fmnist.regenerate import notebooks
+from fmnist.tools.regenerate import notebooks
 
 #: A number followed by one of the units the series measures in: "94.78%", "3.9 points", "22 s", "1.4x".
 NUMBER_WITH_UNIT = re.compile(

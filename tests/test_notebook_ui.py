@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from fmnist.notebook_ui import chosen_photos
+from fmnist.analysis.notebook_ui import chosen_photos
 
 
 def test_without_uploads_the_samples_are_used(tmp_path):

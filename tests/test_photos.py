@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist import photos
-from fmnist.photos import PhotoError, load_photo, photo_steps
+from fmnist.inference import photos
+from fmnist.inference.photos import PhotoError, load_photo, photo_steps
 
 
 def _item(height=60, width=40):

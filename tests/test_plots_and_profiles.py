@@ -9,8 +9,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from fmnist import config, plots  # noqa: E402
-from fmnist.explore import class_counts, mean_images  # noqa: E402
+from fmnist import config  # noqa: E402
+from fmnist.analysis import plots
+from fmnist.analysis.explore import class_counts, mean_images  # noqa: E402
 
 
 def test_default_profile_is_full(monkeypatch):

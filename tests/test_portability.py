@@ -23,9 +23,9 @@ SAVE = """
 import sys
 import keras, numpy as np
 from fmnist.files import write_json
-from fmnist.model_files import load_model, save_weights
-from fmnist.recipes import get_recipe
-from fmnist.train import compiled_model
+from fmnist.inference.model_files import load_model, save_weights
+from fmnist.training.recipes import get_recipe
+from fmnist.training.train import compiled_model
 
 folder = sys.argv[1]
 keras.utils.set_random_seed(0)
@@ -41,7 +41,7 @@ print(keras.__version__)
 LOAD = """
 import sys
 import keras, numpy as np
-from fmnist.model_files import load_model
+from fmnist.inference.model_files import load_model
 
 folder = sys.argv[1]
 images = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)

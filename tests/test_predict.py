@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fmnist.models import build_baseline_cnn
-from fmnist.predict import VIEWS, inference_model, predict, views_of
+from fmnist.training.builders import build_baseline_cnn
+from fmnist.inference.views import VIEWS, inference_model, predict, views_of
 
 
 def test_inference_model_scales_and_averages_the_views_inside(splits):
@@ -53,7 +53,7 @@ def test_views_must_be_known():
 def test_the_committed_models_predict_the_accuracy_their_cards_state(real_splits, name):
     from fmnist.config import MODELS_DIR, card_path, weights_path
     from fmnist.files import read_json
-    from fmnist.model_files import load_model
+    from fmnist.inference.model_files import load_model
 
     _, (x_test, y_test) = real_splits
     probs = predict(load_model(weights_path(name, MODELS_DIR)), x_test, name)

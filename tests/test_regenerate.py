@@ -5,15 +5,16 @@ import nbformat
 import numpy as np
 import pytest
 
-from fmnist import experiments, regenerate, renders
+from fmnist.analysis import experiments, renders
+from fmnist.tools import regenerate
 from fmnist.config import card_path, weights_path
-from fmnist.experiments import Experiment
+from fmnist.analysis.experiments import Experiment
 from fmnist.files import write_json
-from fmnist.label_noise import save_probs
-from fmnist.model_files import save_weights, sha256
-from fmnist.readme import block
-from fmnist.recipes import describe, get_recipe, settings
-from fmnist.regenerate import Project, code_digest, imported_modules, stamp
+from fmnist.analysis.label_noise import save_probs
+from fmnist.inference.model_files import save_weights, sha256
+from fmnist.tools.readme import block
+from fmnist.training.recipes import describe, get_recipe, settings
+from fmnist.tools.regenerate import Project, code_digest, imported_modules, stamp
 
 
 def _save_model(models_dir, name, seed):
@@ -98,12 +99,12 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
 
 def test_a_notebook_stamp_follows_its_code_and_the_package_code_it_imports(tmp_path):
     path = tmp_path / "01_explore.ipynb"
-    _notebook(path, "from fmnist import plots\n%matplotlib inline")
-    assert {"fmnist", "fmnist.plots", "fmnist.config", "fmnist.history"} <= imported_modules("from fmnist import plots")
-    assert "fmnist.train" not in imported_modules("from fmnist import plots")
+    _notebook(path, "from fmnist.analysis import plots\n%matplotlib inline")
+    assert {"fmnist", "fmnist.analysis.plots", "fmnist.config", "fmnist.training.history"} <= imported_modules("from fmnist.analysis import plots")
+    assert "fmnist.training.train" not in imported_modules("from fmnist.analysis import plots")
     first = stamp(path, tmp_path / "models", tmp_path / "photos")
     assert stamp(path, tmp_path / "models", tmp_path / "photos") == first
-    _notebook(path, "from fmnist import plots\nprint(1)")
+    _notebook(path, "from fmnist.analysis import plots\nprint(1)")
     assert stamp(path, tmp_path / "models", tmp_path / "photos") != first
 
 

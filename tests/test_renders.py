@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist import renders
-from fmnist.photos import load_photo, prepare_photo
-from fmnist.renders import HELD_OUT, TUNING, Condition, render_photo
+from fmnist.analysis import renders
+from fmnist.inference.photos import load_photo, prepare_photo
+from fmnist.analysis.renders import HELD_OUT, TUNING, Condition, render_photo
 
 
 def _item():

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from fmnist.config import card_path, history_path, weights_path
-from fmnist.model_files import load_model
+from fmnist.inference.model_files import load_model
 from fmnist.files import read_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -51,8 +51,8 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path, small_real_dir):
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from fmnist.distribute import make_strategy
-from fmnist.train import train
+from fmnist.training.distribute import make_strategy
+from fmnist.training.train import train
 strategy = make_strategy("mirrored")
 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
 # The default: its moving average of the weights and its halfway validation run under the strategy too.
@@ -103,7 +103,7 @@ def test_two_workers_train_together_and_only_the_chief_saves(tmp_path, small_rea
 
 
 def test_unknown_strategy_is_refused():
-    from fmnist.distribute import make_strategy
+    from fmnist.training.distribute import make_strategy
 
     with pytest.raises(ValueError, match="unknown strategy 'gpus'; choose one of: auto, default, mirrored"):
         make_strategy("gpus")

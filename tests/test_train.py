@@ -9,11 +9,11 @@ import pytest
 from fmnist.cli import main
 from fmnist.config import card_path, history_path, weights_path
 from fmnist.data import load
-from fmnist.model_files import load_model, sha256
+from fmnist.inference.model_files import load_model, sha256
 from fmnist.runtime import fast_precision, has_gpu
 from fmnist.files import read_json
-from fmnist.recipes import DEFAULT_MODEL, get_recipe
-from fmnist.train import recipe_dataset, train
+from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.training.train import recipe_dataset, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -101,7 +101,7 @@ def test_gpu_settings_train_and_save_on_a_cpu(tmp_path, small_real_dir):
 
 
 def test_variant_recipes_change_one_thing_each():
-    from fmnist.recipes import RECIPES, describe
+    from fmnist.training.recipes import RECIPES, describe
 
     default = RECIPES["vgg_bn"]
     assert describe(RECIPES["vgg_bn_deep"].build) == "build_vgg_bn(convs_per_stage=3)"
@@ -146,8 +146,8 @@ def test_cli_data_summary():
 def test_a_fractional_warm_up_rises_to_the_peak_then_decays_to_zero():
     from dataclasses import replace
 
-    from fmnist.recipes import RECIPES
-    from fmnist.train import _optimizer
+    from fmnist.training.recipes import RECIPES
+    from fmnist.training.train import _optimizer
 
     optimizer = _optimizer(replace(RECIPES[DEFAULT_MODEL], warmup_epochs=0.5, learning_rate=0.01), 100, 10)
 

@@ -5,9 +5,9 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist.callbacks import ValidateHalfway
-from fmnist.resume import fit_resumably
-from fmnist.weight_average import WeightAverage
+from fmnist.training.callbacks import ValidateHalfway
+from fmnist.training.resume import fit_resumably
+from fmnist.training.weight_average import WeightAverage
 
 pytestmark = pytest.mark.integration
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from fmnist.models import build_vgg_bn
-from fmnist.recipes import DEFAULT_MODEL, get_recipe
-from fmnist.train import compiled_model
-from fmnist.whitening import EPSILON, patch_whitening_filters, start_from_whitening
+from fmnist.training.builders import build_vgg_bn
+from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.training.train import compiled_model
+from fmnist.training.whitening import EPSILON, patch_whitening_filters, start_from_whitening
 
 
 def patches_of(images):

@@ -28,17 +28,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist.callbacks import EpochTimer, ValidateHalfway
+from fmnist.training.callbacks import EpochTimer, ValidateHalfway
 from fmnist.config import SEED, VALIDATION_FRACTION
 from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
-from fmnist.evaluate import evaluate
-from fmnist.history import validation_timeline
-from fmnist.models import build_vgg_bn
-from fmnist.predict import PREDICT_BATCH_SIZE, views_of
-from fmnist.recipes import DEFAULT_MODEL, get_recipe
-from fmnist.train import compiled_model, recipe_dataset, steps_per_epoch
-from fmnist.weight_average import WeightAverage
+from fmnist.analysis.evaluate import evaluate
+from fmnist.training.history import validation_timeline
+from fmnist.training.builders import build_vgg_bn
+from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.training.train import compiled_model, recipe_dataset, steps_per_epoch
+from fmnist.training.weight_average import WeightAverage
 
 changes = json.loads(sys.argv[1])
 seed, ema_warm = changes.pop("seed", SEED), changes.pop("ema_warm", 10)

@@ -35,7 +35,7 @@ def _data(args) -> int:
 
 def _train(args) -> int:
     print(start_tensorflow())
-    from fmnist.train import train
+    from fmnist.training.train import train
 
     result = train(
         args.model,
@@ -63,7 +63,7 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
-    from fmnist.evaluate import evaluate_file
+    from fmnist.analysis.evaluate import evaluate_file
 
     _, (x_test, y_test) = load(args.data)
     path = args.path or weights_path(args.model, args.models_dir)
@@ -75,9 +75,9 @@ def _evaluate(args) -> int:
 
 def _predict(args) -> int:
     start_tensorflow()  # quietly: stdout carries the results alone
-    from fmnist.classify import as_batch, gather, render, save_inputs, top_k
-    from fmnist.model_files import card_beside, load_model, read_card
-    from fmnist.predict import predict
+    from fmnist.inference.classify import as_batch, gather, render, save_inputs, top_k
+    from fmnist.inference.model_files import card_beside, load_model, read_card
+    from fmnist.inference.views import predict
 
     path = args.path or weights_path(args.model, args.models_dir)
     model = load_model(path)  # a missing or damaged model fails here, before any file is read
@@ -97,7 +97,7 @@ def _predict(args) -> int:
 
 def _export(args) -> int:
     print(start_tensorflow())
-    from fmnist.export import export
+    from fmnist.inference.export import export
 
     for kind, path in export(args.model, args.out, models_dir=args.models_dir).items():
         print(f"{kind:12} {path}")
@@ -107,8 +107,8 @@ def _export(args) -> int:
 def _experiments(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
-    from fmnist.experiments import EXPERIMENTS, OOF_PATH, record, update_readme
-    from fmnist.label_noise import is_current
+    from fmnist.analysis.experiments import EXPERIMENTS, OOF_PATH, record, update_readme
+    from fmnist.analysis.label_noise import is_current
 
     if not args.names and not is_current(OOF_PATH):
         _out_of_fold(args)
@@ -123,8 +123,8 @@ def _experiments(args) -> int:
 def _out_of_fold(args) -> int:
     print(start_tensorflow())
     from fmnist.data import load
-    from fmnist.experiments import OOF_PATH
-    from fmnist.label_noise import out_of_fold_probs, save_probs
+    from fmnist.analysis.experiments import OOF_PATH
+    from fmnist.analysis.label_noise import out_of_fold_probs, save_probs
 
     (x, y), _ = load(args.data)
     save_probs(OOF_PATH, out_of_fold_probs(x, y, folds=args.folds))
@@ -133,7 +133,7 @@ def _out_of_fold(args) -> int:
 
 
 def _regenerate(args) -> int:
-    from fmnist.regenerate import plan, regenerate
+    from fmnist.tools.regenerate import plan, regenerate
 
     steps = plan(everything=args.all)
     print("Out of date, in this order:" if steps else "Everything is up to date.")
@@ -148,7 +148,7 @@ def _regenerate(args) -> int:
 
 
 def _bench(args) -> int:
-    from fmnist.benchmark import SEED_RECIPE, plan, run_benchmark
+    from fmnist.tools.benchmark import SEED_RECIPE, plan, run_benchmark
 
     runs = [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
     run_benchmark(runs or plan(long=args.long))
@@ -156,14 +156,14 @@ def _bench(args) -> int:
 
 
 def _speed(args) -> int:
-    from fmnist.speed import run_speed_table
+    from fmnist.tools.speed import run_speed_table
 
     run_speed_table()
     return 0
 
 
 def _notebooks_sync(args) -> int:
-    from fmnist.colab import sync_all
+    from fmnist.tools.notebook_cells import sync_all
 
     sync_all()
     return 0
@@ -171,8 +171,8 @@ def _notebooks_sync(args) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     start_tensorflow()  # the recipes import Keras: quietly, before anything else does
-    from fmnist.classify import FORMATS
-    from fmnist.recipes import DEFAULT_MODEL, RECIPES
+    from fmnist.inference.classify import FORMATS
+    from fmnist.training.recipes import DEFAULT_MODEL, RECIPES
 
     parser = argparse.ArgumentParser(
         prog="fmnist",

@@ -7,7 +7,7 @@ import seaborn as sns
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES
-from fmnist.history import validation_timeline
+from fmnist.training.history import validation_timeline
 
 DPI = 110
 #: Resolution of the figures the notebooks show (and store in their outputs): sharp on screen,

@@ -8,7 +8,7 @@ from functools import partial
 
 import keras
 
-from fmnist.models import build_baseline_cnn, build_dense_tutorial, build_vgg_bn
+from fmnist.training.builders import build_baseline_cnn, build_dense_tutorial, build_vgg_bn
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Recipe:
     fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
     weight_average: float = 0.0  # > 0: validate and keep a moving average of the weights with this momentum
     validate_halfway: bool = False  # validate halfway through each epoch too (time to 91% to half an epoch)
-    whitening_start: bool = False  # start the first convolution from the training patches' whitening (fmnist.whitening)
+    whitening_start: bool = False  # start the first convolution from the training patches' whitening (fmnist.training.whitening)
 
 
 RECIPES = {

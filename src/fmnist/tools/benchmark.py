@@ -22,9 +22,9 @@ import numpy as np
 
 from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
 from fmnist.files import read_json, unused_stem, write_json
-from fmnist.history import seconds_to_accuracy
-from fmnist.readme import README, update_block
-from fmnist.recipes import DEFAULT_MODEL, LONG_MODEL
+from fmnist.training.history import seconds_to_accuracy
+from fmnist.tools.readme import README, update_block
+from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
 
 RESULTS_DIR = PROJ_ROOT / "bench" / "results"
 README_BLOCK = "bench"
@@ -159,7 +159,7 @@ def cpu_info() -> dict:
 
 
 def _views(recipe: str) -> tuple[str, ...]:
-    from fmnist.predict import views_of
+    from fmnist.inference.views import views_of
 
     return views_of(recipe)
 
@@ -168,8 +168,8 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
     """Median batch throughput on the test set, and median latency of one image, through the inference model."""
     import tensorflow as tf
 
-    from fmnist.model_files import load_model
-    from fmnist.predict import PREDICT_BATCH_SIZE, inference_model, views_of
+    from fmnist.inference.model_files import load_model
+    from fmnist.inference.views import PREDICT_BATCH_SIZE, inference_model, views_of
 
     model = inference_model(load_model(weights_path(name, models_dir)), views_of(name))
     model.predict(x_test[:2048], batch_size=PREDICT_BATCH_SIZE, verbose=0)  # warm-up: tracing, thread pools
@@ -194,7 +194,7 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
 
 def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.ndarray) -> list[dict]:
     """File size, test accuracy, batch throughput and one-image latency of each exported format."""
-    from fmnist.export import export, saved_model_predictor, tflite_predictor
+    from fmnist.inference.export import export, saved_model_predictor, tflite_predictor
 
     paths = export(name, models_dir / "exported", models_dir=models_dir)
     rows = []
@@ -295,7 +295,7 @@ def render_table(results: dict) -> str:
 def _save_curves(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    from fmnist.plots import accuracy_over_time, save_fig
+    from fmnist.analysis.plots import accuracy_over_time, save_fig
 
     histories = {f"{row['model']} (seed {row['seed']})": row["history"] for row in results["models"]}
     fig = accuracy_over_time(histories, target=TARGET_VAL_ACCURACY, s_seconds=seed_seconds(results))

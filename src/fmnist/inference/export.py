@@ -2,7 +2,7 @@
 full-integer (int8) TFLite file.
 
 Each takes raw uint8 images (n, 28, 28) and returns class probabilities, with the scaling and the
-recipe's view averaging inside (:func:`fmnist.predict.inference_model`), so it predicts as the
+recipe's view averaging inside (:func:`fmnist.inference.views.inference_model`), so it predicts as the
 notebooks do. The conversion starts from the float32 weights (the converter has known problems with
 mixed-precision models); the int8 file is calibrated on a representative set of training images.
 Run the TFLite files with the LiteRT interpreter (``ai-edge-litert``): :func:`tflite_predictor`.
@@ -30,8 +30,8 @@ def export(name: str, out: Path, *, models_dir: Path = MODELS_DIR, representativ
     """
     import tensorflow as tf
 
-    from fmnist.model_files import card_beside, load_model, read_card
-    from fmnist.predict import inference_model, views_of
+    from fmnist.inference.model_files import card_beside, load_model, read_card
+    from fmnist.inference.views import inference_model, views_of
 
     path = weights_path(name, models_dir)
     model = inference_model(load_model(path), views_of(read_card(card_beside(path))["recipe_name"]))

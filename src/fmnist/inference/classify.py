@@ -18,7 +18,7 @@ from fmnist.config import CLASS_NAMES, IMAGE_SHAPE
 from fmnist.data.csv import read_csv_images
 from fmnist.data.errors import DataError
 from fmnist.files import atomic_path
-from fmnist.photos import IMAGE_SUFFIXES, PhotoError, prepare_photo
+from fmnist.inference.photos import IMAGE_SUFFIXES, PhotoError, prepare_photo
 
 FORMATS = ("table", "csv", "json")
 #: Report progress on stderr when there are more inputs than this.

@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 import pandas as pd
 
-from fmnist.callbacks import EpochTimer
+from fmnist.training.callbacks import EpochTimer
 
 
 def fit_resumably(

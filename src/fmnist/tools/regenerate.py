@@ -3,13 +3,13 @@
 What is up to date is decided by content, never by existence or timestamps:
 
 1. committed models that no notebook trains (``vgg_bn``): retrained when their card's architecture
-   and settings are no longer their recipe's (:func:`fmnist.model_files.is_current`);
+   and settings are no longer their recipe's (:func:`fmnist.inference.model_files.is_current`);
 2. the notebooks that read no trained model (``01``) and the one that trains the committed models
    (``02``): executed when their stamp, the SHA-256 of their code cells and of the package modules
    they import (:func:`stamp`), has changed, or when a model they train is missing or stale;
 3. the out-of-fold scores and the experiment records: rescored, or retrained, when the weights or
-   recipe they name are not those there now (:func:`fmnist.experiments.is_current`);
-4. the sample photos (:func:`fmnist.renders.write_samples`), rewritten when a render differs from them;
+   recipe they name are not those there now (:func:`fmnist.analysis.experiments.is_current`);
+4. the sample photos (:func:`fmnist.analysis.renders.write_samples`), rewritten when a render differs from them;
 5. the other notebooks: executed when their stamp, which also covers every file under ``models/``
    and the sample photos, has changed;
 6. README's table of answers, from the records.
@@ -34,13 +34,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from fmnist.colab import NOTEBOOKS_DIR
+from fmnist.tools.notebook_cells import NOTEBOOKS_DIR
 from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, weights_path
 from fmnist.files import atomic_path
-from fmnist.readme import README
-from fmnist.recipes import DEFAULT_MODEL
+from fmnist.tools.readme import README
+from fmnist.training.recipes import DEFAULT_MODEL
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: The committed models each notebook trains (in the full profile, into ``models/``).
 TRAINS = {"02_train": ("baseline", DEFAULT_MODEL)}
 #: Notebooks that read no trained model: their outputs follow from code and data alone.
@@ -112,8 +112,9 @@ def _fmnist_imports(code: str) -> set[str]:
             found |= {alias.name for alias in node.names if alias.name.split(".")[0] == "fmnist"}
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "fmnist":
             found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}  # `from fmnist import plots`
-    return found | {"fmnist"} if found else found
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}  # `from fmnist.analysis import plots`
+    packages = {module.rsplit(".", depth)[0] for module in found for depth in range(1, module.count(".") + 1)}
+    return found | packages
 
 
 def stamp(path: Path, models_dir: Path = MODELS_DIR, photos_dir: Path = ASSETS_DIR / "photos") -> str:
@@ -186,7 +187,7 @@ def notebook_is_current(path: Path, project: Project = Project()) -> bool:
 
 def model_is_current(name: str, models_dir: Path = MODELS_DIR) -> bool:
     """Whether the committed model ``name`` is there, with a card that still matches its recipe."""
-    from fmnist.model_files import is_current, read_card
+    from fmnist.inference.model_files import is_current, read_card
 
     card = card_path(name, models_dir)
     return card.is_file() and weights_path(name, models_dir).is_file() and is_current(read_card(card))
@@ -281,7 +282,7 @@ def regenerate(everything: bool = False, project: Project = Project(), log: Call
 
 
 def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterable[Step]:
-    from fmnist import experiments, label_noise
+    from fmnist.analysis import experiments, label_noise
 
     series = notebooks(project.notebooks_dir)
     writers = [path for path in series if path.stem in (*TRAINS, *READS_NO_MODEL)]
@@ -318,14 +319,14 @@ def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterabl
 
 
 def _train(name: str, project: Project) -> None:
-    from fmnist.train import train
+    from fmnist.training.train import train
 
     train(name, source=project.data, models_dir=project.models_dir)
 
 
 def _samples_are_current(project: Project) -> bool:
     from fmnist.data import load
-    from fmnist.renders import samples_are_current
+    from fmnist.analysis.renders import samples_are_current
 
     _, test = load(project.data)
     return samples_are_current(*test, project.photos_dir)
@@ -333,14 +334,14 @@ def _samples_are_current(project: Project) -> bool:
 
 def _write_samples(project: Project) -> None:
     from fmnist.data import load
-    from fmnist.renders import write_samples
+    from fmnist.analysis.renders import write_samples
 
     _, test = load(project.data)
     write_samples(*test, project.photos_dir)
 
 
 def _out_of_fold(path: Path, project: Project) -> None:
-    from fmnist import label_noise
+    from fmnist.analysis import label_noise
     from fmnist.data import load
 
     (x, y), _ = load(project.data)
@@ -348,7 +349,7 @@ def _out_of_fold(path: Path, project: Project) -> None:
 
 
 def _answers(project: Project) -> str:
-    from fmnist import experiments
+    from fmnist.analysis import experiments
     from fmnist.data import load
 
     _, (_, y_test) = load(project.data)
@@ -356,14 +357,14 @@ def _answers(project: Project) -> str:
 
 
 def _answers_are_current(project: Project) -> bool:
-    from fmnist import experiments
-    from fmnist.readme import block
+    from fmnist.analysis import experiments
+    from fmnist.tools.readme import block
 
     return block(experiments.README_BLOCK, _answers(project)) in Path(project.readme).read_text(encoding="utf-8")
 
 
 def _update_answers(project: Project) -> None:
-    from fmnist import experiments
-    from fmnist.readme import update_block
+    from fmnist.analysis import experiments
+    from fmnist.tools.readme import update_block
 
     update_block(experiments.README_BLOCK, _answers(project), project.readme)

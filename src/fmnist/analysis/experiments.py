@@ -8,7 +8,7 @@ the comparison table, the test-time averaging ablation and the ensemble are comp
 files, so the notebooks never retrain anything to show them.
 
 A record names what it was made from: the SHA-256 of the weights it scored and the fingerprint of
-the recipe that trained them (:func:`fmnist.recipes.fingerprint`). :func:`is_current` compares
+the recipe that trained them (:func:`fmnist.training.recipes.fingerprint`). :func:`is_current` compares
 them with what is there now, so a retrained committed model, or a changed recipe, makes its record
 out of date, and ``fmnist regenerate`` rescores (or retrains) exactly those.
 """
@@ -21,14 +21,14 @@ import pandas as pd
 
 from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
-from fmnist.evaluate import evaluate_probs
+from fmnist.analysis.evaluate import evaluate_probs
 from fmnist.files import atomic_path, read_json
-from fmnist.model_files import is_current as is_current_card
-from fmnist.model_files import load_model, sha256
-from fmnist.predict import predict_proba, views_of
-from fmnist.readme import update_block
-from fmnist.recipes import DEFAULT_MODEL, fingerprint, get_recipe
-from fmnist.train import train
+from fmnist.inference.model_files import is_current as is_current_card
+from fmnist.inference.model_files import load_model, sha256
+from fmnist.inference.views import predict_proba, views_of
+from fmnist.tools.readme import update_block
+from fmnist.training.recipes import DEFAULT_MODEL, fingerprint, get_recipe
+from fmnist.training.train import train
 
 #: Trained experiment models (git-ignored) and their results files (committed).
 EXPERIMENTS_DIR = MODELS_DIR / "experiments"
@@ -37,7 +37,7 @@ TTA_LEVELS = ("recipe", "flips", "none")
 
 @dataclass(frozen=True)
 class Experiment:
-    """One training run: a recipe from :data:`fmnist.recipes.RECIPES`, a seed, and what it tests."""
+    """One training run: a recipe from :data:`fmnist.training.recipes.RECIPES`, a seed, and what it tests."""
 
     recipe: str
     description: str

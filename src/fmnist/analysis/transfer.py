@@ -12,7 +12,7 @@ import time
 import keras
 import numpy as np
 
-from fmnist.callbacks import EpochTimer
+from fmnist.training.callbacks import EpochTimer
 from fmnist.config import IMAGE_SHAPE, NUM_CLASSES, SEED
 from fmnist.data.pipeline import make_dataset, split_validation
 

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from fmnist.config import IMAGE_SHAPE
-from fmnist.recipes import get_recipe
+from fmnist.training.recipes import get_recipe
 
 PREDICT_BATCH_SIZE = 1024
 #: One-pixel moves of a shifted view: (rows, columns); positive is down and right.

@@ -1,6 +1,6 @@
 """Train a named recipe, then save its weights, training history and model card atomically.
 
-A rerun of an interrupted training resumes from its last finished epoch (:mod:`fmnist.resume`).
+A rerun of an interrupted training resumes from its last finished epoch (:mod:`fmnist.training.resume`).
 """
 
 import os
@@ -12,20 +12,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist.callbacks import RecordTestCurves, ValidateHalfway
+from fmnist.training.callbacks import RecordTestCurves, ValidateHalfway
 from fmnist.config import MODELS_DIR, SEED, VALIDATION_FRACTION, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
-from fmnist.distribute import make_strategy
-from fmnist.evaluate import evaluate
+from fmnist.training.distribute import make_strategy
+from fmnist.analysis.evaluate import evaluate
 from fmnist.files import read_json, write_json
-from fmnist.model_files import build_for_inference, holds_weights, load_weights, model_card, save_weights
-from fmnist.predict import PREDICT_BATCH_SIZE, views_of
-from fmnist.recipes import DEFAULT_MODEL, Recipe, get_recipe
-from fmnist.resume import fit_resumably, resume_files
+from fmnist.inference.model_files import build_for_inference, holds_weights, load_weights, model_card, save_weights
+from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.training.recipes import DEFAULT_MODEL, Recipe, get_recipe
+from fmnist.training.resume import fit_resumably, resume_files
 from fmnist.runtime import build_in_precision, fast_precision, has_gpu
-from fmnist.weight_average import WeightAverage
-from fmnist.whitening import start_from_whitening
+from fmnist.training.weight_average import WeightAverage
+from fmnist.training.whitening import start_from_whitening
 
 
 @dataclass(frozen=True)

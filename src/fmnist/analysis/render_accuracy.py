@@ -1,5 +1,5 @@
 """How much accuracy survives the trip through a photo: images rendered under each condition of
-:mod:`fmnist.renders`, saved as JPEG, read back by :func:`fmnist.photos.load_photo`, then classified.
+:mod:`fmnist.analysis.renders`, saved as JPEG, read back by :func:`fmnist.inference.photos.load_photo`, then classified.
 
 ``split="held out"`` (06's table) renders test images under :data:`renders.HELD_OUT` with each image's
 index as its seed; ``split="tuning"`` renders validation images under :data:`renders.TUNING` with other
@@ -13,11 +13,11 @@ import keras
 import numpy as np
 import pandas as pd
 
-from fmnist import renders
+from fmnist.analysis import renders
 from fmnist.config import SEED
 from fmnist.data.pipeline import split_validation
-from fmnist.photos import PhotoError, load_photo
-from fmnist.predict import predict
+from fmnist.inference.photos import PhotoError, load_photo
+from fmnist.inference.views import predict
 
 
 def images_for(split: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]):

@@ -17,8 +17,8 @@ from fmnist.config import PROJ_ROOT
 from fmnist.data import load
 from fmnist.data.pipeline import make_dataset
 from fmnist.files import unused_stem
-from fmnist.models import build_baseline_cnn, build_vgg_bn
-from fmnist.recipes import RECIPES
+from fmnist.training.builders import build_baseline_cnn, build_vgg_bn
+from fmnist.training.recipes import RECIPES
 from fmnist.runtime import build_in_precision, start_tensorflow
 
 STEPS, WARMUP, EPOCH_IMAGES = 40, 5, 54000

@@ -12,8 +12,8 @@ from sklearn.metrics import classification_report, confusion_matrix
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, SEED, weights_path
 from fmnist.files import read_json
-from fmnist.model_files import card_beside, load_model, read_card
-from fmnist.predict import predict_proba, views_of
+from fmnist.inference.model_files import card_beside, load_model, read_card
+from fmnist.inference.views import predict_proba, views_of
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray):
 
 
 def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, views: Sequence[str] = ("plain",)) -> Evaluation:
-    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (see :mod:`fmnist.predict`)."""
+    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (see :mod:`fmnist.inference.views`)."""
     return evaluate_probs(predict_proba(model, images, views), labels)
 
 

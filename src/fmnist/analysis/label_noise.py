@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from fmnist.config import CLASS_NAMES, NUM_CLASSES, SEED
-from fmnist.predict import predict
+from fmnist.inference.views import predict
 from fmnist.files import atomic_path
 
 #: The k-fold recipe: the original project's CNN, trained fold by fold as its recipe says.
@@ -27,8 +27,8 @@ def out_of_fold_probs(
     seed: int = SEED,
 ) -> np.ndarray:
     """Class probabilities (n, 10) for every image, each from the fold model that did not train on it."""
-    from fmnist.recipes import get_recipe
-    from fmnist.train import compiled_model, recipe_dataset
+    from fmnist.training.recipes import get_recipe
+    from fmnist.training.train import compiled_model, recipe_dataset
 
     recipe_spec = get_recipe(recipe)
     epochs = epochs or recipe_spec.epochs
@@ -47,7 +47,7 @@ def out_of_fold_probs(
 
 def save_probs(path: Path, probs: np.ndarray, recipe: str = OOF_RECIPE) -> None:
     """Write out-of-fold probabilities of ``recipe``'s fold models atomically, in float16, with its fingerprint."""
-    from fmnist.recipes import fingerprint, get_recipe
+    from fmnist.training.recipes import fingerprint, get_recipe
 
     with atomic_path(path) as tmp:
         np.savez_compressed(tmp, probs=probs.astype(np.float16), recipe_sha256=fingerprint(get_recipe(recipe)))
@@ -55,7 +55,7 @@ def save_probs(path: Path, probs: np.ndarray, recipe: str = OOF_RECIPE) -> None:
 
 def is_current(path: Path, recipe: str = OOF_RECIPE) -> bool:
     """Whether the out-of-fold probabilities in ``path`` come from ``recipe`` as it is now."""
-    from fmnist.recipes import fingerprint, get_recipe
+    from fmnist.training.recipes import fingerprint, get_recipe
 
     if not Path(path).is_file():
         return False

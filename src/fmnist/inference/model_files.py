@@ -20,7 +20,7 @@ import numpy as np
 
 import fmnist
 from fmnist.files import atomic_path, read_json
-from fmnist.recipes import describe, fingerprint, fingerprint_of, get_recipe, settings
+from fmnist.training.recipes import describe, fingerprint, fingerprint_of, get_recipe, settings
 
 WEIGHTS_SUFFIX = ".weights.h5"
 
@@ -105,7 +105,7 @@ def model_card(
 ) -> dict:
     """The model card: what was trained, how, on what, and how well its saved weights score.
 
-    ``result`` is the :class:`fmnist.evaluate.Evaluation` of the saved weights on the test set.
+    ``result`` is the :class:`fmnist.analysis.evaluate.Evaluation` of the saved weights on the test set.
     """
     import tensorflow as tf
 

@@ -5,7 +5,7 @@ import numpy as np
 
 def validation_timeline(history: dict) -> tuple[np.ndarray, np.ndarray]:
     """Training seconds at each validation and the accuracy it scored, in time order: at every
-    epoch's end, and halfway through where the history has :class:`fmnist.callbacks.ValidateHalfway`'s columns."""
+    epoch's end, and halfway through where the history has :class:`fmnist.training.callbacks.ValidateHalfway`'s columns."""
     ends = np.cumsum(history["epoch_seconds"])
     seconds, accuracy = list(ends), list(history["val_accuracy"])
     if "halfway_val_accuracy" in history:

@@ -1,0 +1,1 @@
+"""Analysis: evaluation, error analysis, label noise, calibration, experiments, exploration, baselines, figures, renders."""
