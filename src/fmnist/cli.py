@@ -5,15 +5,20 @@ import sys
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
+from fmnist.errors import FmnistError
 from fmnist.runtime import start_tensorflow
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit status."""
+    """Run the command line; return the process exit status.
+
+    The project's own errors (a bad file, photo or request) become one ``error:`` line and exit
+    status 1; any other exception is a bug and keeps its traceback.
+    """
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
-    except (ValueError, FileNotFoundError) as err:  # DataError and ModelFileError are ValueErrors
+    except FmnistError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
@@ -170,9 +175,8 @@ def _notebooks_sync(args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    start_tensorflow()  # the recipes import Keras: quietly, before anything else does
     from fmnist.inference.classify import FORMATS
-    from fmnist.training.recipes import DEFAULT_MODEL, RECIPES
+    from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL, RECIPES  # names only: no Keras is imported
 
     parser = argparse.ArgumentParser(
         prog="fmnist",
@@ -247,7 +251,7 @@ def _parser() -> argparse.ArgumentParser:
 
     experiments = command(
         "experiments", _experiments,
-        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; hours on a CPU).",
+        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; bench/README.md says how long each takes).",
     )
     experiments.add_argument(
         "names", nargs="*", help="experiments to run (default: the out-of-fold scores if out of date, then all experiments)"
@@ -277,7 +281,7 @@ def _parser() -> argparse.ArgumentParser:
         "models", nargs="*", metavar="RECIPE",
         help=f"recipes to benchmark, beside baseline (default: baseline, tutorial_dense, {DEFAULT_MODEL} with 3 seeds)",
     )
-    bench.add_argument("--long", action="store_true", help="add the long recipe (hours on a CPU)")
+    bench.add_argument("--long", action="store_true", help=f"add the long recipe, {LONG_MODEL} (the default trained for more epochs)")
     command("speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False)
     command("notebooks-sync", _notebooks_sync, "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
             data=False)

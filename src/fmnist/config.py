@@ -4,6 +4,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from fmnist.errors import UsageError
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJ_ROOT / "data"
@@ -102,5 +103,5 @@ def active_profile() -> Profile:
     """The profile named by ``$FMNIST_PROFILE`` (default ``full``)."""
     name = os.environ.get(PROFILE_ENV_VAR, "full")
     if name not in PROFILES:
-        raise ValueError(f"${PROFILE_ENV_VAR}={name!r} is not a profile; choose one of: {', '.join(PROFILES)}")
+        raise UsageError(f"${PROFILE_ENV_VAR}={name!r} is not a profile; choose one of: {', '.join(PROFILES)}")
     return PROFILES[name]

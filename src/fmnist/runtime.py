@@ -5,6 +5,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from fmnist.errors import UsageError
 
 
 @contextmanager
@@ -70,7 +71,7 @@ def fast_precision(gpu: bool | None = None) -> str:
     forced = os.environ.get(PRECISION_ENV_VAR)
     if forced:
         if forced not in PRECISIONS:
-            raise ValueError(f"{PRECISION_ENV_VAR}={forced!r}: one of {', '.join(PRECISIONS)}")
+            raise UsageError(f"{PRECISION_ENV_VAR}={forced!r}: one of {', '.join(PRECISIONS)}")
         return forced
     if has_gpu() if gpu is None else gpu:
         return "mixed_float16"

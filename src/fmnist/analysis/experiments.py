@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fmnist.errors import MissingFileError, UsageError
 from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
 from fmnist.analysis.evaluate import evaluate_probs
@@ -104,7 +105,7 @@ def record(
     ``experiments_dir`` first when their weights are not there or no longer match the recipe.
     """
     if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
+        raise UsageError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
     experiment = EXPERIMENTS[name]
     target = probs_path(name, experiments_dir)
     if is_current(name, experiments_dir, models_dir):
@@ -112,7 +113,7 @@ def record(
     saved_in = weights_dir(name, experiments_dir, models_dir)
     if saved_in is None:
         if not train_missing:
-            raise FileNotFoundError(f"{target}: out of date, and retraining {name} was not asked for")
+            raise MissingFileError(f"{target}: out of date, and retraining {name} was not asked for")
         train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
         saved_in = experiments_dir
     weights = weights_path(name, saved_in)
@@ -166,13 +167,13 @@ def recorded_probs(name: str, tta: str = "recipe", experiments_dir: Path = EXPER
     """Recorded test probabilities (float32) of experiment ``name``, with test-time averaging ``tta`` (:data:`TTA_LEVELS`)."""
     path = probs_path(name, experiments_dir)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no results for experiment {name!r}; run `fmnist experiments {name}`")
+        raise MissingFileError(f"{path}: no results for experiment {name!r}; run `fmnist experiments {name}`")
     recipe = EXPERIMENTS[name].recipe
     if _views(recipe, tta) == _views(recipe, "recipe"):
         tta = "recipe"  # e.g. the baseline, which predicts from the image alone anyway
     with np.load(path) as saved:
         if tta not in saved.files:
-            raise ValueError(f"{path}: holds no predictions with test-time averaging {tta!r}, only {tta_levels(name)}")
+            raise UsageError(f"{path}: holds no predictions with test-time averaging {tta!r}, only {tta_levels(name)}")
         probs = np.exp(saved[tta].astype(np.float32))
     return probs / probs.sum(axis=1, keepdims=True)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
+from fmnist.errors import MissingFileError
 from fmnist.config import CLASS_NAMES, NUM_CLASSES, SEED
 from fmnist.inference.views import predict
 from fmnist.files import atomic_path
@@ -66,7 +67,7 @@ def is_current(path: Path, recipe: str = OOF_RECIPE) -> bool:
 def load_probs(path: Path) -> np.ndarray:
     """Read probabilities written by :func:`save_probs`, with a clear error if there are none yet."""
     if not Path(path).is_file():
-        raise FileNotFoundError(f"{path}: no out-of-fold probabilities yet; run `fmnist out-of-fold` (about 7 minutes)")
+        raise MissingFileError(f"{path}: no out-of-fold probabilities yet; run `fmnist out-of-fold` (about 7 minutes)")
     with np.load(path) as saved:
         return saved["probs"].astype(np.float32)
 

@@ -6,7 +6,7 @@ TensorFlow) builds the ``tf.data`` pipeline.
 """
 
 from fmnist.config import CLASS_NAMES
-from fmnist.data.errors import DataError
+from fmnist.errors import DataError
 from fmnist.data.sources import Source, checksum, load, locate
 
 __all__ = ["CLASS_NAMES", "DataError", "Source", "checksum", "load", "locate"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fmnist.config import IMAGE_SHAPE, NUM_CLASSES
-from fmnist.data.errors import DataError
+from fmnist.errors import DataError
 from fmnist.files import atomic_path
 
 CSV_NAMES = {"train": "fashion-mnist_train.csv", "test": "fashion-mnist_test.csv"}

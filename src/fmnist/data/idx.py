@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from fmnist.config import IMAGE_SHAPE, NUM_CLASSES
-from fmnist.data.errors import DataError
+from fmnist.errors import DataError
 
 IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension

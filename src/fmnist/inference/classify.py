@@ -16,7 +16,7 @@ import numpy as np
 
 from fmnist.config import CLASS_NAMES, IMAGE_SHAPE
 from fmnist.data.csv import read_csv_images
-from fmnist.data.errors import DataError
+from fmnist.errors import DataError
 from fmnist.files import atomic_path
 from fmnist.inference.photos import IMAGE_SUFFIXES, PhotoError, prepare_photo
 

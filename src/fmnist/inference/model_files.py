@@ -19,14 +19,13 @@ import keras
 import numpy as np
 
 import fmnist
+from fmnist.errors import MissingFileError
 from fmnist.files import atomic_path, read_json
 from fmnist.training.recipes import describe, fingerprint, fingerprint_of, get_recipe, settings
+from fmnist.errors import ModelFileError
 
 WEIGHTS_SUFFIX = ".weights.h5"
 
-
-class ModelFileError(ValueError):
-    """A saved model that cannot be used; the message names the file and what is wrong with it."""
 
 
 def card_beside(weights: Path) -> Path:
@@ -79,7 +78,7 @@ def load_model(path: Path) -> keras.Model:
     """Rebuild the model whose weights are in ``path`` (``NAME.weights.h5``) from its card, in float32."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no saved model; train one first (fmnist train)")
+        raise MissingFileError(f"{path}: no saved model; train one first (fmnist train)")
     card = read_card(card_beside(path))
     if sha256(path) != card["weights_sha256"]:
         raise ModelFileError(

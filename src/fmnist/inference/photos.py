@@ -24,6 +24,7 @@ from scipy import ndimage
 from skimage import filters, measure, morphology, segmentation
 
 from fmnist.config import IMAGE_SHAPE
+from fmnist.errors import PhotoError
 
 #: The largest image decoded, in pixels (a 50-megapixel photo); larger ones may be decompression bombs.
 MAX_PIXELS = 50_000_000
@@ -44,9 +45,6 @@ MIN_REGION_SHARE = 0.05
 #: An item whose box covers less of the photo than this share gets a warning: crop closer to it.
 SLIVER_SHARE = 0.02
 
-
-class PhotoError(ValueError):
-    """A file that cannot be used as a photo; the message names it and says why."""
 
 
 @dataclass

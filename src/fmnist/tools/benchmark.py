@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fmnist.errors import MissingFileError, UsageError
 from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
 from fmnist.files import read_json, unused_stem, write_json
 from fmnist.training.history import seconds_to_accuracy
@@ -76,7 +77,7 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
     from fmnist.data import load
 
     if SEED_RECIPE not in {recipe for recipe, _ in runs}:
-        raise ValueError(f"a benchmark needs {SEED_RECIPE!r}: its training time is the unit of cost, S")
+        raise UsageError(f"a benchmark needs {SEED_RECIPE!r}: its training time is the unit of cost, S")
     _, (x_test, y_test) = load()
     results = {
         "date": date.today().isoformat(),
@@ -134,7 +135,7 @@ def seed_seconds(results: dict) -> float:
     """S: the training seconds of the original project's recipe in ``results``."""
     rows = [row for row in results["models"] if row["model"] == SEED_RECIPE]
     if not rows:
-        raise ValueError(f"no {SEED_RECIPE!r} row in the results: S is unknown")
+        raise UsageError(f"no {SEED_RECIPE!r} row in the results: S is unknown")
     return rows[0]["training_seconds"]
 
 
@@ -238,7 +239,7 @@ def latest_results(directory: Path = RESULTS_DIR) -> dict:
     """The newest results file: by the date in its name, then by its run number that day."""
     files = sorted(Path(directory).glob("*.json"), key=_run_order)
     if not files:
-        raise FileNotFoundError(f"{directory}: no benchmark results yet; run `make bench`")
+        raise MissingFileError(f"{directory}: no benchmark results yet; run `make bench`")
     return json.loads(files[-1].read_text(encoding="utf-8"))
 
 

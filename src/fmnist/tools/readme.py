@@ -7,6 +7,7 @@ number in those tables is typed by hand; tests check each block against its resu
 import re
 from pathlib import Path
 
+from fmnist.errors import UsageError
 from fmnist.config import PROJ_ROOT
 
 README = PROJ_ROOT / "README.md"
@@ -29,5 +30,5 @@ def update_block(name: str, text: str, readme: Path = README) -> None:
     content = Path(readme).read_text(encoding="utf-8")
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(content):
-        raise ValueError(f"{readme}: no {start} ... {end} block to fill")
+        raise UsageError(f"{readme}: no {start} ... {end} block to fill")
     Path(readme).write_text(pattern.sub(lambda _: block(name, text), content), encoding="utf-8")

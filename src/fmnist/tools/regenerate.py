@@ -39,6 +39,7 @@ from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, we
 from fmnist.files import atomic_path
 from fmnist.tools.readme import README
 from fmnist.training.recipes import DEFAULT_MODEL
+from fmnist.errors import NotebookError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: The committed models each notebook trains (in the full profile, into ``models/``).
@@ -50,9 +51,6 @@ TRAINED_HERE = ("vgg_bn",)
 #: Where a notebook records the stamp of the inputs it was executed from.
 STAMP_KEY = "fmnist"
 
-
-class NotebookError(ValueError):
-    """A notebook whose execution failed; the message names it and the cell, and the file is left as it was."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Choose a tf.distribute strategy: one device, all local GPUs, a TPU, or several machines."""
 
 import tensorflow as tf
+from fmnist.errors import UsageError
 
 STRATEGIES = ("auto", "default", "mirrored", "tpu", "multiworker")
 
@@ -14,7 +15,7 @@ def make_strategy(name: str = "auto") -> tf.distribute.Strategy:
     from ``$TF_CONFIG``.
     """
     if name not in STRATEGIES:
-        raise ValueError(f"unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}")
+        raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}")
     if name == "auto":
         if _tpu_resolver() is not None:
             name = "tpu"
@@ -32,7 +33,7 @@ def make_strategy(name: str = "auto") -> tf.distribute.Strategy:
         return _MultiWorkerStrategy()
     resolver = _tpu_resolver()
     if resolver is None:
-        raise ValueError("strategy 'tpu' asked for, but no TPU is attached")
+        raise UsageError("strategy 'tpu' asked for, but no TPU is attached")
     tf.config.experimental_connect_to_cluster(resolver)
     tf.tpu.experimental.initialize_tpu_system(resolver)
     return tf.distribute.TPUStrategy(resolver)

@@ -5,17 +5,46 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
-import keras
+from fmnist.errors import UsageError
 
-from fmnist.training.builders import build_baseline_cnn, build_dense_tutorial, build_vgg_bn
+if TYPE_CHECKING:
+    import keras
+
+
+@dataclass(frozen=True)
+class Builder:
+    """A builder of :mod:`fmnist.training.builders`, by name, with its arguments.
+
+    Calling it imports Keras and builds the model, so listing the recipes (``fmnist --help``)
+    imports no TensorFlow. ``overrides`` change arguments for one call.
+    """
+
+    function: str
+    arguments: tuple[tuple[str, object], ...] = ()
+
+    def __call__(self, **overrides) -> "keras.Model":
+        from fmnist.training import builders
+
+        return getattr(builders, self.function)(**(dict(self.arguments) | overrides))
+
+    @property
+    def keywords(self) -> dict:
+        """The builder's arguments, as :class:`functools.partial` names them."""
+        return dict(self.arguments)
+
+
+def builder(function: str, **arguments) -> Builder:
+    """``Builder(function, arguments)`` with the arguments given as keywords, in their order."""
+    return Builder(function, tuple(arguments.items()))
 
 
 @dataclass(frozen=True)
 class Recipe:
     """How one named model is built and trained."""
 
-    build: Callable[[], keras.Model]
+    build: Callable[[], "keras.Model"]
     epochs: int
     batch_size: int
     learning_rate: float  # the peak rate when there is a warm-up
@@ -35,10 +64,10 @@ class Recipe:
 
 RECIPES = {
     # The original project's model and optimiser settings.
-    "baseline": Recipe(build_baseline_cnn, epochs=10, batch_size=64, learning_rate=1e-3),
+    "baseline": Recipe(builder("build_baseline_cnn"), epochs=10, batch_size=64, learning_rate=1e-3),
     # An earlier default: two convolutions per stage, SGD; several times fast_cnn's training time (bench/README.md).
     "vgg_bn": Recipe(
-        build_vgg_bn,
+        builder("build_vgg_bn"),
         epochs=24,
         batch_size=256,
         learning_rate=0.1,
@@ -62,7 +91,7 @@ RECIPES = {
 # and both moved by one pixel (chosen on the validation split: bench/README.md). It validates
 # halfway through each epoch too, for the time to 91%.
 RECIPES["fast_cnn"] = Recipe(
-    partial(build_vgg_bn, widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True),
+    builder("build_vgg_bn", widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True),
     epochs=26,
     batch_size=256,
     learning_rate=8e-3,
@@ -81,10 +110,10 @@ RECIPES["fast_cnn"] = Recipe(
 )
 # The TensorFlow classification tutorial's dense network, as it trains there (Adam, batch 32): the
 # peer `make bench` compares with.
-RECIPES["tutorial_dense"] = Recipe(build_dense_tutorial, epochs=10, batch_size=32, learning_rate=1e-3)
+RECIPES["tutorial_dense"] = Recipe(builder("build_dense_tutorial"), epochs=10, batch_size=32, learning_rate=1e-3)
 # Variants of vgg_bn for 05_improvements: one change each.
 RECIPES |= {
-    "vgg_bn_deep": replace(RECIPES["vgg_bn"], build=partial(build_vgg_bn, convs_per_stage=3)),
+    "vgg_bn_deep": replace(RECIPES["vgg_bn"], build=builder("build_vgg_bn", convs_per_stage=3)),
     "vgg_bn_no_flip": replace(RECIPES["vgg_bn"], flip=False),
     "vgg_bn_no_shift": replace(RECIPES["vgg_bn"], shift=0),
     "vgg_bn_no_augment": replace(RECIPES["vgg_bn"], shift=0, flip=False),
@@ -100,15 +129,16 @@ LONG_MODEL = "fast_cnn_long"
 def get_recipe(name: str) -> Recipe:
     """The recipe called ``name``, or a ValueError listing the names there are."""
     if name not in RECIPES:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
+        raise UsageError(f"unknown model {name!r}; choose one of: {', '.join(RECIPES)}")
     return RECIPES[name]
 
 
 def describe(build: Callable) -> str:
     """How a recipe builds its model, e.g. ``build_vgg_bn(convs_per_stage=3)``."""
-    if isinstance(build, partial):
+    if isinstance(build, Builder | partial):
+        name = build.function if isinstance(build, Builder) else build.func.__name__
         arguments = ", ".join(f"{key}={value!r}" for key, value in build.keywords.items())
-        return f"{build.func.__name__}({arguments})"
+        return f"{name}({arguments})"
     return f"{build.__name__}()"
 
 
