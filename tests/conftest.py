@@ -1,4 +1,5 @@
 import pytest
+
 from helpers import stratified_head, tiny_splits, write_csv_dir, write_idx_dir
 
 

@@ -3,27 +3,42 @@
 import pytest
 
 from fmnist.tools import benchmark
-from fmnist.training.history import seconds_to_accuracy
 from fmnist.tools.readme import README, block, markers
+from fmnist.training.history import seconds_to_accuracy
 from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
 
 
 def _row(**fields):
     return {
-        "model": "vgg_bn", "seed": 42, "default": True, "test_accuracy": 0.9412, "shirt_recall": 0.812,
-        "training_seconds": 700.4, "command_seconds": 731.0, "seconds_to_91_val": 150.2, "epochs": 20,
-        "parameters": 289066, "images_per_second": 5321.7, "latency_ms": 3.21,
-        "history": {"epoch_seconds": [350.2, 350.2], "val_accuracy": [0.905, 0.95]}, **fields,
+        "model": "vgg_bn",
+        "seed": 42,
+        "default": True,
+        "test_accuracy": 0.9412,
+        "shirt_recall": 0.812,
+        "training_seconds": 700.4,
+        "command_seconds": 731.0,
+        "seconds_to_91_val": 150.2,
+        "epochs": 20,
+        "parameters": 289066,
+        "images_per_second": 5321.7,
+        "latency_ms": 3.21,
+        "history": {"epoch_seconds": [350.2, 350.2], "val_accuracy": [0.905, 0.95]},
+        **fields,
     }
 
 
 def _results(**overrides):
     baseline = _row(model="baseline", default=False, training_seconds=100.0, seconds_to_91_val=None, epochs=10)
-    return benchmark.with_costs_in_s({
-        "date": "2026-11-24", "host": "box", "platform": "Linux", "environment": "TF, CPU",
-        "cpu": {"model": "AMD EPYC", "vector_extensions": ["avx2", "avx512_bf16"]},
-        "models": [baseline, _row(**overrides)],
-    })
+    return benchmark.with_costs_in_s(
+        {
+            "date": "2026-11-24",
+            "host": "box",
+            "platform": "Linux",
+            "environment": "TF, CPU",
+            "cpu": {"model": "AMD EPYC", "vector_extensions": ["avx2", "avx512_bf16"]},
+            "models": [baseline, _row(**overrides)],
+        }
+    )
 
 
 def test_seconds_to_accuracy_counts_whole_epochs():
@@ -35,8 +50,10 @@ def test_seconds_to_accuracy_counts_whole_epochs():
 
 def test_seconds_to_accuracy_counts_validations_halfway_through_epochs():
     history = {
-        "epoch_seconds": [10.0, 12.0, 11.0], "val_accuracy": [0.85, 0.905, 0.912],
-        "halfway_seconds": [5.5, 6.0, 5.0], "halfway_val_accuracy": [0.80, 0.88, 0.911],
+        "epoch_seconds": [10.0, 12.0, 11.0],
+        "val_accuracy": [0.85, 0.905, 0.912],
+        "halfway_seconds": [5.5, 6.0, 5.0],
+        "halfway_val_accuracy": [0.80, 0.88, 0.911],
     }
     assert seconds_to_accuracy(history, 0.91) == pytest.approx(27.0)  # halfway through the third epoch: 22 + 5
     assert seconds_to_accuracy(history, target=0.80) == pytest.approx(5.5)
@@ -46,8 +63,14 @@ def test_seconds_to_accuracy_counts_validations_halfway_through_epochs():
 def test_table_formats_every_column():
     table = benchmark.render_table(_results())
     row = table.splitlines()[3]
-    assert row == "| **vgg_bn** | 42 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
-    assert "Made by `fmnist bench vgg_bn`. S = 100 s, the training time of the original project's recipe in this run." in table
+    assert (
+        row
+        == "| **vgg_bn** | 42 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
+    )
+    assert (
+        "Made by `fmnist bench vgg_bn`. S = 100 s, the training time of the original project's recipe in this run."
+        in table
+    )
     assert "Measured on 2026-11-24 on `box` (AMD EPYC with avx2, avx512_bf16; Linux; TF, CPU)." in table
 
 
@@ -62,7 +85,9 @@ def test_costs_in_s_are_multiples_of_the_original_recipe():
 def test_the_default_seeds_give_mean_and_spread():
     results = _results()
     results["models"] += [_row(seed=1, test_accuracy=0.9402, shirt_recall=0.802), _row(seed=2, test_accuracy=0.9422)]
-    assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in benchmark.render_table(results)
+    assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in benchmark.render_table(
+        results
+    )
 
 
 def test_the_command_is_named_from_the_runs():
@@ -102,7 +127,9 @@ def test_a_second_run_on_the_same_day_keeps_the_first(tmp_path):
     assert second.name == "2026-11-24-box-run2.json" and second.with_suffix(".png").is_file()
     assert first.read_bytes() == before
     assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 30
-    assert benchmark.readme_text(benchmark.latest_results(tmp_path), tmp_path).endswith(f"({second.with_suffix('.png')})")
+    assert benchmark.readme_text(benchmark.latest_results(tmp_path), tmp_path).endswith(
+        f"({second.with_suffix('.png')})"
+    )
 
 
 def test_update_readme_replaces_only_the_block(tmp_path):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from fmnist.inference.classify import gather, render, top_k
 from fmnist.cli import main
 from fmnist.data.csv import HEADER
+from fmnist.inference.classify import gather, render, top_k
 from fmnist.inference.model_files import save_weights
 from fmnist.training.builders import build_baseline_cnn
 
@@ -42,7 +42,9 @@ def inputs(tmp_path, splits):
     (tmp_path / "photos" / "notes.txt").write_text("not an image, and not looked at")
     (tmp_path / "broken.jpg").write_bytes(b"")
     with_labels = tmp_path / "labelled.csv"
-    pd.DataFrame(np.column_stack([labels[:2], images[:2].reshape(2, -1)]), columns=HEADER).to_csv(with_labels, index=False)
+    pd.DataFrame(np.column_stack([labels[:2], images[:2].reshape(2, -1)]), columns=HEADER).to_csv(
+        with_labels, index=False
+    )
     without_labels = tmp_path / "unlabelled.csv"
     pd.DataFrame(images[:2].reshape(2, -1), columns=HEADER[1:]).to_csv(without_labels, index=False)
     return tmp_path, images
@@ -52,8 +54,12 @@ def test_gather_reads_folders_images_and_csvs_and_names_the_failures(inputs):
     root, images = inputs
     found = gather([root / "photos", root / "labelled.csv", root / "unlabelled.csv", root / "broken.jpg"])
     assert found.names[:3] == [str(root / "photos" / "nested" / f"item{i}.png") for i in range(3)]
-    assert found.names[3:] == [f"{root / 'labelled.csv'}:2", f"{root / 'labelled.csv'}:3",
-                               f"{root / 'unlabelled.csv'}:2", f"{root / 'unlabelled.csv'}:3"]
+    assert found.names[3:] == [
+        f"{root / 'labelled.csv'}:2",
+        f"{root / 'labelled.csv'}:3",
+        f"{root / 'unlabelled.csv'}:2",
+        f"{root / 'unlabelled.csv'}:3",
+    ]
     np.testing.assert_array_equal(np.stack(found.images), np.concatenate([images[:3], images[:2], images[:2]]))
     assert found.failures == [f"{root / 'broken.jpg'}: empty file"]
 
@@ -67,13 +73,28 @@ def test_top_k_and_every_format():
     rows = list(csv.reader(io.StringIO(render(["a.png", "b.png"], ranked, "csv"))))
     assert rows[0] == ["path", "label", "probability", "label_2", "probability_2"]
     assert rows[2] == ["b.png", "T-shirt/top", "0.550000", "Shirt", "0.450000"]
-    assert json.loads(render(["a.png", "b.png"], ranked, "json"))[0]["predictions"][1] == {"label": "Sneaker", "probability": 0.2}
+    assert json.loads(render(["a.png", "b.png"], ranked, "json"))[0]["predictions"][1] == {
+        "label": "Sneaker",
+        "probability": 0.2,
+    }
     assert render(["a.png"], ranked[:1], "table").splitlines()[1] == "a.png  Ankle boot 70.0%, Sneaker 20.0%"
 
 
 def test_the_command_predicts_the_usable_files_and_exits_1_for_the_rest(inputs, model_path, capsys):
     root, _ = inputs
-    status = main(["predict", str(root / "photos"), str(root / "broken.jpg"), "--path", str(model_path), "--format", "csv", "--top-k", "3"])
+    status = main(
+        [
+            "predict",
+            str(root / "photos"),
+            str(root / "broken.jpg"),
+            "--path",
+            str(model_path),
+            "--format",
+            "csv",
+            "--top-k",
+            "3",
+        ]
+    )
     out, err = capsys.readouterr()
     rows = list(csv.reader(io.StringIO(out)))
     assert status == 1 and len(rows) == 4 and len(rows[0]) == 7
@@ -108,7 +129,9 @@ def test_json_says_where_each_photos_item_was_found_and_csv_rows_have_none(input
     root, _ = inputs
     (images, _), _ = splits
     photo = _photo_of(images[1], root / "photo.png", at=(80, 50), side=100)  # a pullover: fills its square
-    assert main(["predict", str(photo), str(root / "unlabelled.csv"), "--path", str(model_path), "--format", "json"]) == 0
+    assert (
+        main(["predict", str(photo), str(root / "unlabelled.csv"), "--path", str(model_path), "--format", "json"]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     box = rows[0]["box"]
     assert abs(box["left"] - 80) <= 8 and abs(box["top"] - 50) <= 8 and 85 <= box["width"] <= 108
@@ -120,11 +143,18 @@ def test_save_inputs_writes_the_images_the_model_saw(inputs, model_path, splits,
     (images, _), _ = splits
     photo = _photo_of(images[1], root / "photo.png")
     out = tmp_path / "seen"
-    assert main(["predict", str(photo), str(root / "labelled.csv"), "--path", str(model_path), "--save-inputs", str(out)]) == 0
+    assert (
+        main(["predict", str(photo), str(root / "labelled.csv"), "--path", str(model_path), "--save-inputs", str(out)])
+        == 0
+    )
     written = sorted(out.iterdir())
-    assert [p.name for p in written] == sorted([f"{str(photo).strip('/').replace('/', '_')}.png",
-                                                f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_2.png",
-                                                f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_3.png"])
+    assert [p.name for p in written] == sorted(
+        [
+            f"{str(photo).strip('/').replace('/', '_')}.png",
+            f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_2.png",
+            f"{str(root / 'labelled.csv').strip('/').replace('/', '_')}_3.png",
+        ]
+    )
     seen = {p.name: np.asarray(Image.open(p)) for p in written}
     np.testing.assert_array_equal(seen[written[0].name], in_csv[0])  # the CSV's first row, as it is
     assert all(image.shape == (28, 28) and image.dtype == np.uint8 for image in seen.values())

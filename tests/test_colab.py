@@ -15,7 +15,14 @@ NOTEBOOKS = sorted(colab.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_the_series_is_complete():
-    assert [p.name for p in NOTEBOOKS] == ["01_explore.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_error_analysis.ipynb", "05_improvements.ipynb", "06_predict.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_explore.ipynb",
+        "02_train.ipynb",
+        "03_evaluate.ipynb",
+        "04_error_analysis.ipynb",
+        "05_improvements.ipynb",
+        "06_predict.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -64,7 +71,9 @@ def test_setup_cell_does_nothing_locally(monkeypatch):
 @pytest.mark.parametrize("service", ["colab", "kaggle"])
 def test_setup_cell_clones_and_installs_in_colab_and_kaggle(monkeypatch, service):
     checkout = colab.COLAB_CHECKOUT if service == "colab" else colab.KAGGLE_CHECKOUT
-    in_notebook_service, commands = _run_setup_cell(monkeypatch, in_colab=service == "colab", in_kaggle=service == "kaggle")
+    in_notebook_service, commands = _run_setup_cell(
+        monkeypatch, in_colab=service == "colab", in_kaggle=service == "kaggle"
+    )
     assert in_notebook_service is True
     assert commands == [
         ["git", "clone", "--depth", "1", config.REPO_URL, checkout],
@@ -90,7 +99,10 @@ def test_setup_cell_says_what_to_switch_to_without_tensorflow(monkeypatch):
 def test_badges_point_at_colab_kaggle_and_github():
     badges = colab.badges_cell("02_train.ipynb", "https://github.com/someone/fork")
     assert "https://colab.research.google.com/github/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
-    assert "https://kaggle.com/kernels/welcome?src=https://github.com/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
+    assert (
+        "https://kaggle.com/kernels/welcome?src=https://github.com/someone/fork/blob/main/notebooks/02_train.ipynb"
+        in badges
+    )
     assert "https://github.com/someone/fork/blob/main/notebooks/02_train.ipynb" in badges
 
 
@@ -101,7 +113,10 @@ def test_readme_badges_open_each_notebook_in_colab_and_kaggle(tmp_path):
     stale = tmp_path / "README.md"
     stale.write_text("| [01_explore](notebooks/01_explore.ipynb) | What? | [old](badge) |\n")
     assert colab.sync_readme(stale) is True
-    assert stale.read_text() == f"| [01_explore](notebooks/01_explore.ipynb) | What? | {colab.open_badges('01_explore.ipynb')} |\n"
+    assert (
+        stale.read_text()
+        == f"| [01_explore](notebooks/01_explore.ipynb) | What? | {colab.open_badges('01_explore.ipynb')} |\n"
+    )
     assert colab.sync_readme(stale) is False
 
 

@@ -5,13 +5,18 @@ import numpy as np
 import pytest
 from keras import layers
 
-from fmnist.config import CLASS_NAMES
 from fmnist.analysis.error_analysis import (
-    confident_mistakes, confused_pairs, hires_cam, mistake_gallery, random_images_predicted_as, sample_cases,
+    confident_mistakes,
+    confused_pairs,
+    hires_cam,
+    mistake_gallery,
+    random_images_predicted_as,
+    sample_cases,
     where_errors_go,
 )
-from fmnist.training.builders import build_baseline_cnn
+from fmnist.config import CLASS_NAMES
 from fmnist.runtime import build_in_precision
+from fmnist.training.builders import build_baseline_cnn
 
 SHIRT, TSHIRT, COAT = CLASS_NAMES.index("Shirt"), CLASS_NAMES.index("T-shirt/top"), CLASS_NAMES.index("Coat")
 
@@ -65,7 +70,9 @@ def test_random_images_predicted_as_are_seeded_and_filtered():
 def test_sample_cases_takes_each_case_by_class_name_in_turn():
     labels = np.array([6, 6, 0, 0, 6, 0])
     predicted = np.array([6, 0, 0, 6, 6, 0])
-    chosen = sample_cases(labels, predicted, [("Shirt", "Shirt"), ("Shirt", "T-shirt/top"), ("T-shirt/top", "Shirt")], k=5)
+    chosen = sample_cases(
+        labels, predicted, [("Shirt", "Shirt"), ("Shirt", "T-shirt/top"), ("T-shirt/top", "Shirt")], k=5
+    )
     assert sorted(chosen[:2]) == [0, 4] and list(chosen[2:]) == [1, 3]
 
 
@@ -107,7 +114,11 @@ def test_hires_cam_finds_the_evidence():
 
 
 def test_hires_cam_on_the_baseline_shapes():
-    maps = hires_cam(build_baseline_cnn(), np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8), np.array([0, 6, 9]))
+    maps = hires_cam(
+        build_baseline_cnn(),
+        np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8),
+        np.array([0, 6, 9]),
+    )
     assert maps.shape == (3, 28, 28) and np.all((maps >= 0) & (maps <= 1))
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from fmnist.config import CLASS_NAMES, card_path
 from fmnist.analysis.evaluate import accuracy_interval, compare_models, evaluate, paired_outcomes
+from fmnist.config import CLASS_NAMES, card_path
 from fmnist.files import write_json
-from fmnist.training.builders import build_baseline_cnn
 from fmnist.inference.views import predict_proba
+from fmnist.training.builders import build_baseline_cnn
 
 
 def test_flip_tta_averages_image_and_mirror(splits):
@@ -34,8 +34,13 @@ def test_compare_models_reads_every_card(tmp_path):
         write_json(
             card_path(name, tmp_path),
             {
-                "model": name, "parameters": 1, "epochs": 2, "training_seconds": 3.0, "best_val_accuracy": 0.9,
-                "test_accuracy": accuracy, "per_class_recall": {"Shirt": accuracy - 0.1},
+                "model": name,
+                "parameters": 1,
+                "epochs": 2,
+                "training_seconds": 3.0,
+                "best_val_accuracy": 0.9,
+                "test_accuracy": accuracy,
+                "per_class_recall": {"Shirt": accuracy - 0.1},
             },
         )
     table = compare_models(tmp_path)

@@ -6,11 +6,20 @@ import numpy as np
 import pytest
 
 from fmnist.analysis import experiments
-from fmnist.training import recipes
+from fmnist.analysis.experiments import (
+    ENSEMBLE,
+    Experiment,
+    comparison,
+    is_current,
+    probs_path,
+    record,
+    recorded_probs,
+    score,
+)
 from fmnist.config import card_path, weights_path
-from fmnist.analysis.experiments import ENSEMBLE, Experiment, comparison, is_current, probs_path, record, recorded_probs, score
 from fmnist.files import read_json, write_json
 from fmnist.inference.model_files import save_weights, sha256
+from fmnist.training import recipes
 from fmnist.training.builders import build_baseline_cnn
 from fmnist.training.recipes import describe, fingerprint, get_recipe, settings
 
@@ -49,7 +58,13 @@ def test_comparison_derives_the_tta_ablation_and_the_ensemble(tmp_path):
         _record(tmp_path, member, _one_hot(predicted), _one_hot(predicted))
     table = comparison(labels, tmp_path)
     assert list(table.index) == [
-        "baseline", "fast_cnn", "fast_cnn (flips only)", "fast_cnn (no TTA)", "fast_cnn-seed1", "fast_cnn-seed2", "ensemble"
+        "baseline",
+        "fast_cnn",
+        "fast_cnn (flips only)",
+        "fast_cnn (no TTA)",
+        "fast_cnn-seed1",
+        "fast_cnn-seed2",
+        "ensemble",
     ]
     assert table.loc["baseline", "test accuracy"] == 0.75  # the original project's CNN predicts without flip averaging
     assert table.loc["baseline", "training minutes"] == 1.5
@@ -88,11 +103,16 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
     x_test = splits[1][0]
     with np.load(path) as saved:
         assert saved["recipe"].dtype == np.float16 and set(saved.files) == {
-            "recipe", "training_seconds", "weights_sha256", "recipe_sha256"
+            "recipe",
+            "training_seconds",
+            "weights_sha256",
+            "recipe_sha256",
         }
         assert saved["recipe"].dtype == np.float16  # log-probabilities
     np.testing.assert_allclose(
-        recorded_probs("baseline", experiments_dir=experiments_dir), model.predict(x_test[..., None] / 255, verbose=0), atol=2e-3
+        recorded_probs("baseline", experiments_dir=experiments_dir),
+        model.predict(x_test[..., None] / 255, verbose=0),
+        atol=2e-3,
     )
     with np.load(path) as saved:
         assert saved["training_seconds"] == 12.5 and str(saved["weights_sha256"]) == sha
@@ -103,8 +123,15 @@ def test_a_committed_model_is_scored_not_retrained(tmp_path, idx_dir, splits):
 
 
 def _write_card(models_dir, name, sha, recipe="baseline"):
-    card = {"model": name, "recipe_name": recipe, "seed": 42, "training_seconds": 12.5, "weights_sha256": sha,
-            "architecture": describe(get_recipe(recipe).build), "recipe": settings(get_recipe(recipe))}
+    card = {
+        "model": name,
+        "recipe_name": recipe,
+        "seed": 42,
+        "training_seconds": 12.5,
+        "weights_sha256": sha,
+        "architecture": describe(get_recipe(recipe).build),
+        "recipe": settings(get_recipe(recipe)),
+    }
     write_json(card_path(name, models_dir), card)
 
 
@@ -117,7 +144,9 @@ def test_a_record_is_out_of_date_when_its_weights_or_recipe_change(tmp_path, idx
     path = record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
     assert is_current("baseline", experiments_dir, models_dir)
 
-    _write_card(models_dir, "baseline", save_weights(build_baseline_cnn(), "baseline", weights))  # retrained: new weights
+    _write_card(
+        models_dir, "baseline", save_weights(build_baseline_cnn(), "baseline", weights)
+    )  # retrained: new weights
     assert not is_current("baseline", experiments_dir, models_dir)
     record("baseline", source=idx_dir, experiments_dir=experiments_dir, models_dir=models_dir)
     with np.load(path) as saved:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fmnist.config import CLASS_NAMES
 from fmnist.analysis.explore import class_counts, embed_2d, mean_image_distances, mean_images, pixel_stats
+from fmnist.config import CLASS_NAMES
 
 
 @pytest.fixture

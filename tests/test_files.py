@@ -18,11 +18,10 @@ def test_replaces_the_file_when_the_block_succeeds(tmp_path):
 def test_interrupted_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     path = tmp_path / "model.weights.h5"
     path.write_bytes(b"old model")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_path(path) as tmp:
-            assert tmp.name.endswith(".weights.h5") and tmp.parent == tmp_path  # Keras insists on it
-            tmp.write_bytes(b"half a new mod")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_path(path) as tmp:
+        assert tmp.name.endswith(".weights.h5") and tmp.parent == tmp_path  # Keras insists on it
+        tmp.write_bytes(b"half a new mod")
+        raise KeyboardInterrupt
     assert path.read_bytes() == b"old model"
     assert [p.name for p in tmp_path.iterdir()] == ["model.weights.h5"]
 

@@ -11,7 +11,13 @@ from fmnist import cli
 from fmnist.cli import _parser
 from fmnist.config import PROJ_ROOT
 from fmnist.errors import (
-    DataError, FmnistError, MissingFileError, ModelFileError, NotebookError, PhotoError, UsageError,
+    DataError,
+    FmnistError,
+    MissingFileError,
+    ModelFileError,
+    NotebookError,
+    PhotoError,
+    UsageError,
 )
 from fmnist.training.recipes import DEFAULT_MODEL, RECIPES, get_recipe
 

@@ -4,10 +4,10 @@ import gzip
 
 import numpy as np
 import pytest
-from helpers import idx_bytes, tiny_splits, write_idx_dir
 
 from fmnist.data import DataError, load
 from fmnist.data.idx import IMAGES_MAGIC, LABELS_MAGIC
+from helpers import idx_bytes, tiny_splits, write_idx_dir
 
 
 @pytest.mark.parametrize("gz", [True, False])
@@ -55,7 +55,10 @@ def test_corrupt_gzip(idx_dir):
 def test_wrong_magic_number(idx_dir):
     path = idx_dir / "train-images-idx3-ubyte.gz"
     _rewrite(path, b"\x00\x00\x08\x01" + _content(path)[4:])
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: wrong IDX magic number 0x00000801 at byte offset 0, expected 0x00000803"):
+    with pytest.raises(
+        DataError,
+        match=r"train-images-idx3-ubyte\.gz: wrong IDX magic number 0x00000801 at byte offset 0, expected 0x00000803",
+    ):
         load(idx_dir)
 
 
@@ -71,7 +74,10 @@ def test_truncated_data_reports_offset(tmp_path, splits):
     directory = write_idx_dir(tmp_path, splits, gz=False)
     path = directory / "train-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(DataError, match=r"train-images-idx3-ubyte: truncated: the header promises 30 images .* ends at byte offset 1000"):
+    with pytest.raises(
+        DataError,
+        match=r"train-images-idx3-ubyte: truncated: the header promises 30 images .* ends at byte offset 1000",
+    ):
         load(directory)
 
 
@@ -107,7 +113,9 @@ def test_label_out_of_range_reports_byte_offset(idx_dir, splits):
     labels = splits[1][1].copy()
     labels[5] = 10
     (idx_dir / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels, LABELS_MAGIC)))
-    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte\.gz: label 10 at byte offset 13 \(item 5\) is outside 0\.\.9"):
+    with pytest.raises(
+        DataError, match=r"t10k-labels-idx1-ubyte\.gz: label 10 at byte offset 13 \(item 5\) is outside 0\.\.9"
+    ):
         load(idx_dir)
 
 

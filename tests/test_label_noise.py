@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 from fmnist.analysis.label_noise import (
-    error_signals, flagged, flagged_share, is_current, load_probs, out_of_fold_probs, ranked_suspects, save_probs, suspects_of_splits,
+    error_signals,
+    flagged,
+    flagged_share,
+    is_current,
+    load_probs,
+    out_of_fold_probs,
+    ranked_suspects,
+    save_probs,
+    suspects_of_splits,
     write_suspects,
 )
 
@@ -38,7 +46,15 @@ def test_suspects_csv_is_ranked_from_one(tmp_path):
     path = tmp_path / "assets" / "suspected_label_errors.csv"
     write_suspects(path, ranked_suspects(probs, labels, "test"))
     written = pd.read_csv(path)
-    assert written.columns.tolist() == ["rank", "split", "index", "given_label", "predicted_label", "p_given", "p_predicted"]
+    assert written.columns.tolist() == [
+        "rank",
+        "split",
+        "index",
+        "given_label",
+        "predicted_label",
+        "p_given",
+        "p_predicted",
+    ]
     assert written["rank"].tolist() == [1, 2] and sorted(written["index"]) == [4, 9]
     assert not [p for p in path.parent.iterdir() if p != path]  # no temporary file left
 
@@ -74,10 +90,9 @@ def test_probs_file_round_trip_and_clear_error(tmp_path):
 
 @pytest.mark.slow
 def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeypatch):
-    from helpers import tiny_splits
-
     import fmnist.analysis.label_noise as label_noise
     import fmnist.training.train
+    from helpers import tiny_splits
 
     (images, labels), _ = tiny_splits(n_train=60)
     trained_on, scored = [], []

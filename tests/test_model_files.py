@@ -70,8 +70,11 @@ def test_weights_of_an_older_architecture_are_refused_even_when_they_fit(saved):
     path, _ = saved
     card = read_json(card_beside(path))
     write_json(card_beside(path), card | {"architecture": "build_baseline_cnn(dropout=0.3)"})
-    with pytest.raises(ModelFileError, match=rf"{path}: trained as build_baseline_cnn\(dropout=0.3\), but recipe "
-                       r"'baseline' now builds build_baseline_cnn\(\); retrain it"):
+    with pytest.raises(
+        ModelFileError,
+        match=rf"{path}: trained as build_baseline_cnn\(dropout=0.3\), but recipe "
+        r"'baseline' now builds build_baseline_cnn\(\); retrain it",
+    ):
         load_model(path)
 
 
@@ -98,7 +101,9 @@ def test_a_bad_card_is_refused_by_name(saved, card_text, problem):
 def test_a_file_that_is_not_a_weights_file_is_refused(tmp_path):
     path = tmp_path / "vgg_bn.keras"
     path.write_bytes(b"PK")
-    with pytest.raises(ModelFileError, match=r"vgg_bn\.keras: not a weights file \(its name must end with \.weights\.h5\)"):
+    with pytest.raises(
+        ModelFileError, match=r"vgg_bn\.keras: not a weights file \(its name must end with \.weights\.h5\)"
+    ):
         load_model(path)
 
 

@@ -1,9 +1,9 @@
 """Model builders return the architecture they promise."""
 
 import numpy as np
-from fmnist.runtime import build_in_precision
 from keras import layers
 
+from fmnist.runtime import build_in_precision
 from fmnist.training.builders import build_baseline_cnn, build_vgg_bn
 
 

@@ -57,4 +57,6 @@ def test_every_number_in_prose_is_an_output_of_the_same_notebook(path):
         for number in typed_numbers(cell.source)
         if not shown(number, printed)
     ]
-    assert not typed, f"{path.name}: its prose states {typed}, which none of its outputs shows; generate them from the run"
+    assert not typed, (
+        f"{path.name}: its prose states {typed}, which none of its outputs shows; generate them from the run"
+    )

@@ -27,7 +27,9 @@ def test_an_image_in_the_datasets_form_passes_through_unchanged(tmp_path, splits
     np.testing.assert_array_equal(load_photo(path), images[0])
 
 
-@pytest.mark.parametrize("suffix, mode", [(".jpg", "RGB"), (".png", "RGBA"), (".webp", "RGB"), (".bmp", "L"), (".gif", "P")])
+@pytest.mark.parametrize(
+    "suffix, mode", [(".jpg", "RGB"), (".png", "RGBA"), (".webp", "RGB"), (".bmp", "L"), (".gif", "P")]
+)
 def test_every_file_type_becomes_a_light_item_on_black(tmp_path, suffix, mode):
     canvas = np.full((300, 400), 245, np.uint8)
     canvas[40:160, 250:330] = _item(120, 80)  # off centre
@@ -67,12 +69,15 @@ def _scene(light=None, noise=0.0, background=235, item=60, seed=0):
 _Y, _X = np.mgrid[0:300, 0:400] / np.array([[[299]], [[399]]])
 
 
-@pytest.mark.parametrize("what, light, noise", [
-    ("a lighting gradient", 1 - 0.2 * _X, 0.0),
-    ("vignetting", 1 - 0.35 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5, 0.0),
-    ("sensor noise", None, 8.0),
-    ("all of them", (1 - 0.15 * _Y) * (1 - 0.2 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5), 5.0),
-])
+@pytest.mark.parametrize(
+    "what, light, noise",
+    [
+        ("a lighting gradient", 1 - 0.2 * _X, 0.0),
+        ("vignetting", 1 - 0.35 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5, 0.0),
+        ("sensor noise", None, 8.0),
+        ("all of them", (1 - 0.15 * _Y) * (1 - 0.2 * ((_X - 0.5) ** 2 + (_Y - 0.5) ** 2) / 0.5), 5.0),
+    ],
+)
 def test_the_item_is_found_under_uneven_light_and_noise(tmp_path, what, light, noise):
     prepared = photos.prepare_photo(_photo(tmp_path / "scene.png", _scene(light, noise)))
     left, top, width, height = prepared.box

@@ -35,8 +35,14 @@ def test_unknown_profile(monkeypatch):
 
 
 def test_save_fig_writes_into_the_profile_assets(monkeypatch, tmp_path):
-    profile = config.Profile(name="test", train_size=10, test_size=10, epochs=1, models_dir=tmp_path / "models",
-                             assets_dir=tmp_path / "assets")
+    profile = config.Profile(
+        name="test",
+        train_size=10,
+        test_size=10,
+        epochs=1,
+        models_dir=tmp_path / "models",
+        assets_dir=tmp_path / "assets",
+    )
     fig, ax = plt.subplots()
     ax.plot([0, 1])
     plots.save_fig("line", fig, profile.assets_dir)
@@ -63,7 +69,9 @@ def test_every_figure_function_draws(splits):
         plots.accuracy_over_time({"a": history, "b": history}, target=0.55),
         plots.accuracy_over_time({"a": history}, s_seconds=0.3),
         plots.photo_steps({"grayscale": images[0], "centred": images[1]}),
-        plots.top_k_bars(images[:2], ["a.jpg", "b.jpg"], [[("Shirt", 0.6), ("Coat", 0.3)], [("Bag", 0.9), ("Dress", 0.05)]]),
+        plots.top_k_bars(
+            images[:2], ["a.jpg", "b.jpg"], [[("Shirt", 0.6), ("Coat", 0.3)], [("Bag", 0.9), ("Dress", 0.05)]]
+        ),
         plots.confusion_heatmap(confusion),
         plots.prediction_grid(images, labels, probs, np.arange(5)),
         plots.pairs_bar(pairs),
@@ -71,8 +79,15 @@ def test_every_figure_function_draws(splits):
         plots.model_comparison(pd.DataFrame({"acc": [0.9, 0.94]}, index=["a", "b"]), ["acc"], reference="b"),
         plots.reliability_diagram({"raw": pd.DataFrame({"confidence": [0.5, 0.9], "accuracy": [0.6, 0.95]})}),
         plots.suspects_grid(
-            pd.DataFrame({"split": ["train", "test"], "index": [0, 1], "given_label": ["Bag", "Coat"],
-                          "predicted_label": ["Dress", "Shirt"], "p_predicted": [0.9, 0.8]}),
+            pd.DataFrame(
+                {
+                    "split": ["train", "test"],
+                    "index": [0, 1],
+                    "given_label": ["Bag", "Coat"],
+                    "predicted_label": ["Dress", "Shirt"],
+                    "p_predicted": [0.9, 0.8],
+                }
+            ),
             {"train": images, "test": images},
         ),
     ]

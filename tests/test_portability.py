@@ -58,4 +58,6 @@ def test_weights_cross_between_keras_versions(tmp_path, saver, loader):
         assert result.returncode == 0, result.stderr[-3000:]
         versions.append(result.stdout.split()[-1])
     assert versions[0] != versions[1], f"both environments run Keras {versions[0]}"
-    np.testing.assert_allclose(np.load(tmp_path / "loaded.npy"), np.load(tmp_path / "expected.npy"), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.load(tmp_path / "loaded.npy"), np.load(tmp_path / "expected.npy"), rtol=1e-5, atol=1e-6
+    )

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fmnist.training.builders import build_baseline_cnn
 from fmnist.inference.views import VIEWS, inference_model, predict, views_of
+from fmnist.training.builders import build_baseline_cnn
 
 
 def test_inference_model_scales_and_averages_the_views_inside(splits):
@@ -36,7 +36,9 @@ def test_shifted_views_move_by_one_pixel_and_count_half(splits):
         by_view[f"mirrored_{move}"] = model.predict(shift(mirrored), verbose=0)
     assert set(by_view) == set(VIEWS)
     for view in VIEWS:  # each view alone, through the inference model
-        np.testing.assert_allclose(inference_model(model, (view,)).predict(images, verbose=0), by_view[view], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            inference_model(model, (view,)).predict(images, verbose=0), by_view[view], rtol=1e-5, atol=1e-6
+        )
     expected = (by_view["plain"] + by_view["mirrored"] + 0.5 * sum(by_view[view] for view in VIEWS[2:])) / 6
     np.testing.assert_allclose(inference_model(model, VIEWS).predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
 

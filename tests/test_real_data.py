@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import write_csv_dir, write_idx_dir
 
 from fmnist.data import checksum, load
+from helpers import write_csv_dir, write_idx_dir
 
 pytestmark = pytest.mark.integration
 

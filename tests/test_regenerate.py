@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 from fmnist.analysis import experiments, renders
-from fmnist.tools import regenerate
-from fmnist.config import card_path, weights_path
 from fmnist.analysis.experiments import Experiment
-from fmnist.files import write_json
 from fmnist.analysis.label_noise import save_probs
+from fmnist.config import card_path, weights_path
+from fmnist.files import write_json
 from fmnist.inference.model_files import save_weights, sha256
+from fmnist.tools import regenerate
 from fmnist.tools.readme import block
-from fmnist.training.recipes import describe, get_recipe, settings
 from fmnist.tools.regenerate import Project, code_digest, imported_modules, stamp
+from fmnist.training.recipes import describe, get_recipe, settings
 
 
 def _save_model(models_dir, name, seed):
@@ -24,10 +24,18 @@ def _save_model(models_dir, name, seed):
     keras.utils.set_random_seed(seed)
     recipe = get_recipe(name)
     sha = save_weights(recipe.build(), name, weights_path(name, models_dir))
-    write_json(card_path(name, models_dir), {
-        "model": name, "recipe_name": name, "seed": 42, "training_seconds": 60.0, "weights_sha256": sha,
-        "architecture": describe(recipe.build), "recipe": settings(recipe),
-    })
+    write_json(
+        card_path(name, models_dir),
+        {
+            "model": name,
+            "recipe_name": name,
+            "seed": 42,
+            "training_seconds": 60.0,
+            "weights_sha256": sha,
+            "architecture": describe(recipe.build),
+            "recipe": settings(recipe),
+        },
+    )
 
 
 def _notebook(path, code):
@@ -41,14 +49,23 @@ def project(tmp_path, idx_dir, monkeypatch):
     """Two committed models with their records, a notebook that reads no model and one that reads them."""
     models_dir = tmp_path / "models"
     project = Project(
-        notebooks_dir=tmp_path / "notebooks", models_dir=models_dir, experiments_dir=models_dir / "experiments",
-        photos_dir=tmp_path / "photos", readme=tmp_path / "README.md", data=idx_dir,
+        notebooks_dir=tmp_path / "notebooks",
+        models_dir=models_dir,
+        experiments_dir=models_dir / "experiments",
+        photos_dir=tmp_path / "photos",
+        readme=tmp_path / "README.md",
+        data=idx_dir,
     )
     for directory in (project.notebooks_dir, project.experiments_dir, project.photos_dir):
         directory.mkdir(parents=True)
-    monkeypatch.setattr(experiments, "EXPERIMENTS", {
-        "baseline": Experiment("baseline", "the original CNN"), "fast_cnn": Experiment("fast_cnn", "the default"),
-    })
+    monkeypatch.setattr(
+        experiments,
+        "EXPERIMENTS",
+        {
+            "baseline": Experiment("baseline", "the original CNN"),
+            "fast_cnn": Experiment("fast_cnn", "the default"),
+        },
+    )
     monkeypatch.setattr(renders, "SAMPLES", {0: "plain", 1: "soft shadow"})
     monkeypatch.setattr(regenerate, "TRAINS", {})
     monkeypatch.setattr(regenerate, "TRAINED_HERE", ())
@@ -56,9 +73,12 @@ def project(tmp_path, idx_dir, monkeypatch):
     _save_model(models_dir, "baseline", seed=1)
     _save_model(models_dir, "fast_cnn", seed=2)
     save_probs(project.experiments_dir / experiments.OOF_PATH.name, np.full((30, 10), 0.1, dtype=np.float32))
-    _notebook(project.notebooks_dir / "01_explore.ipynb", "from fmnist.config import CLASS_NAMES\nprint(len(CLASS_NAMES))")
+    _notebook(
+        project.notebooks_dir / "01_explore.ipynb", "from fmnist.config import CLASS_NAMES\nprint(len(CLASS_NAMES))"
+    )
     cards = "\n".join(
-        f"print(json.load(open({str(card_path(name, models_dir))!r}))['weights_sha256'])" for name in ("baseline", "fast_cnn")
+        f"print(json.load(open({str(card_path(name, models_dir))!r}))['weights_sha256'])"
+        for name in ("baseline", "fast_cnn")
     )
     _notebook(project.notebooks_dir / "03_evaluate.ipynb", f"import json\n{cards}")
     project.readme.write_text(block(experiments.README_BLOCK, "old table") + "\n")
@@ -73,7 +93,11 @@ def _files(project):
 def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
     first = regenerate.regenerate(project=project, log=lambda _: None)
     assert first == [
-        "execute 01_explore.ipynb", "record baseline", "record fast_cnn", "sample photos", "execute 03_evaluate.ipynb",
+        "execute 01_explore.ipynb",
+        "record baseline",
+        "record fast_cnn",
+        "sample photos",
+        "execute 03_evaluate.ipynb",
         "README's table of answers",
     ]
     names = sorted(path.name for path in project.photos_dir.iterdir())
@@ -87,9 +111,15 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
     assert [step.name for step in regenerate.plan(project=project)] == ["record baseline", "execute 03_evaluate.ipynb"]
     regenerate.regenerate(project=project, log=lambda _: None)
     after = _files(project)
-    changed = {path.relative_to(project.models_dir.parent).as_posix() for path in after if after[path] != before.get(path)}
-    derived = {"models/baseline.weights.h5", "models/baseline.card.json", "models/experiments/baseline.test_probs.npz",
-               "notebooks/03_evaluate.ipynb"}
+    changed = {
+        path.relative_to(project.models_dir.parent).as_posix() for path in after if after[path] != before.get(path)
+    }
+    derived = {
+        "models/baseline.weights.h5",
+        "models/baseline.card.json",
+        "models/experiments/baseline.test_probs.npz",
+        "notebooks/03_evaluate.ipynb",
+    }
     assert derived - {"README.md"} <= changed <= derived | {"README.md"}  # the table changes only if the scores do
     assert experiments.is_current("baseline", project.experiments_dir, project.models_dir)
     outputs = nbformat.read(project.notebooks_dir / "03_evaluate.ipynb", as_version=4).cells[1].outputs
@@ -100,7 +130,9 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
 def test_a_notebook_stamp_follows_its_code_and_the_package_code_it_imports(tmp_path):
     path = tmp_path / "01_explore.ipynb"
     _notebook(path, "from fmnist.analysis import plots\n%matplotlib inline")
-    assert {"fmnist", "fmnist.analysis.plots", "fmnist.config", "fmnist.training.history"} <= imported_modules("from fmnist.analysis import plots")
+    assert {"fmnist", "fmnist.analysis.plots", "fmnist.config", "fmnist.training.history"} <= imported_modules(
+        "from fmnist.analysis import plots"
+    )
     assert "fmnist.training.train" not in imported_modules("from fmnist.analysis import plots")
     first = stamp(path, tmp_path / "models", tmp_path / "photos")
     assert stamp(path, tmp_path / "models", tmp_path / "photos") == first
@@ -112,7 +144,9 @@ def test_a_docstring_or_comment_changes_no_stamp(tmp_path):
     module = tmp_path / "module.py"
     module.write_text('"""Doc."""\n\ndef f():\n    """Doc."""\n    return 1  # one\n')
     first = code_digest(module)
-    module.write_text('"""Other\n doc."""\n\n\ndef f():\n    """Other."""\n    # a note\n    return 1  # the number one\n')
+    module.write_text(
+        '"""Other\n doc."""\n\n\ndef f():\n    """Other."""\n    # a note\n    return 1  # the number one\n'
+    )
     assert code_digest(module) == first
     module.write_text('"""Doc."""\n\ndef f():\n    return 2\n')
     assert code_digest(module) != first

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from fmnist.analysis import renders
-from fmnist.training.builders import build_baseline_cnn
 from fmnist.analysis.render_accuracy import accuracy_on_renders, images_for, seen_through_photos
+from fmnist.training.builders import build_baseline_cnn
 
 
 def test_one_row_per_condition_on_the_same_images_beside_the_dataset_images(real_splits, monkeypatch):

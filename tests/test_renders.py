@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 
 from fmnist.analysis import renders
-from fmnist.inference.photos import load_photo, prepare_photo
 from fmnist.analysis.renders import HELD_OUT, TUNING, Condition, render_photo
+from fmnist.inference.photos import load_photo, prepare_photo
 
 
 def _item():
@@ -79,8 +79,10 @@ def test_the_photo_steps_give_back_the_dataset_image_under_every_condition(tmp_p
     the image itself: the same item, at the same place, in the same shades."""
     _, (images, labels) = real_splits
     paths = renders.write_photos(images, labels, range(12), tmp_path, HELD_OUT[name])
-    correlations = [np.corrcoef(load_photo(path).ravel().astype(float), images[i].ravel().astype(float))[0, 1]
-                    for i, path in enumerate(paths)]  # a little rotated in the photo, so never 1
+    correlations = [
+        np.corrcoef(load_photo(path).ravel().astype(float), images[i].ravel().astype(float))[0, 1]
+        for i, path in enumerate(paths)
+    ]  # a little rotated in the photo, so never 1
     assert np.mean(correlations) > 0.55 and min(correlations) > 0.3, np.round(correlations, 2)
 
 

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from fmnist.config import card_path, history_path, weights_path
-from fmnist.inference.model_files import load_model
 from fmnist.files import read_json
+from fmnist.inference.model_files import load_model
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -79,27 +79,48 @@ def test_two_workers_train_together_and_only_the_chief_saves(tmp_path, small_rea
     for index in range(2):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
         command = [
-            sys.executable, "-m", "fmnist", "train", "--model", "baseline", "--epochs", "1", "--strategy", "multiworker",
-            "--data", str(small_real_dir), "--models-dir", str(tmp_path / f"models-{index}"),
+            sys.executable,
+            "-m",
+            "fmnist",
+            "train",
+            "--model",
+            "baseline",
+            "--epochs",
+            "1",
+            "--strategy",
+            "multiworker",
+            "--data",
+            str(small_real_dir),
+            "--models-dir",
+            str(tmp_path / f"models-{index}"),
         ]
         workers.append(
             subprocess.Popen(
-                command, env={**os.environ, "TF_CONFIG": tf_config}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                command,
+                env={**os.environ, "TF_CONFIG": tf_config},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
         )
     outputs = [worker.communicate(timeout=300) for worker in workers]
-    for worker, (stdout, stderr) in zip(workers, outputs):
+    for worker, (_, stderr) in zip(workers, outputs):
         assert worker.returncode == 0, stderr[-3000:]
     chief, other = (tmp_path / f"models-{index}" for index in range(2))
     assert "Trained baseline" in outputs[0][0] and "the chief saves the model" in outputs[1][0]
     assert sorted(path.name for path in chief.iterdir()) == [
-        "baseline.card.json", "baseline.history.json", "baseline.weights.h5"
+        "baseline.card.json",
+        "baseline.history.json",
+        "baseline.weights.h5",
     ]
     assert not other.exists()
     # Both workers log the same losses and accuracies: the metrics are reduced across the cluster.
     metrics = [re.search(r"accuracy: .* val_loss: [0-9.]+", stdout).group() for stdout, _ in outputs]
     assert metrics[0] == metrics[1]
-    assert load_model(weights_path("baseline", chief)).count_params() == read_json(card_path("baseline", chief))["parameters"]
+    assert (
+        load_model(weights_path("baseline", chief)).count_params()
+        == read_json(card_path("baseline", chief))["parameters"]
+    )
 
 
 def test_unknown_strategy_is_refused():

@@ -4,11 +4,11 @@ import gzip
 
 import numpy as np
 import pytest
-from helpers import tiny_splits, write_csv_dir, write_idx_dir
 
 from fmnist import config
 from fmnist.data import DataError, Source, checksum, load, locate
 from fmnist.data.sources import source_in
+from helpers import tiny_splits, write_csv_dir, write_idx_dir
 
 
 @pytest.fixture
@@ -41,7 +41,9 @@ def test_explicit_directory_that_does_not_exist(tmp_path):
 
 
 def test_explicit_directory_without_data_names_expected_files(tmp_path):
-    with pytest.raises(DataError, match=r"holds no Fashion-MNIST files; expected the Kaggle CSVs \(fashion-mnist_train\.csv"):
+    with pytest.raises(
+        DataError, match=r"holds no Fashion-MNIST files; expected the Kaggle CSVs \(fashion-mnist_train\.csv"
+    ):
         load(tmp_path)
 
 

@@ -9,9 +9,9 @@ import pytest
 from fmnist.cli import main
 from fmnist.config import card_path, history_path, weights_path
 from fmnist.data import load
+from fmnist.files import read_json
 from fmnist.inference.model_files import load_model, sha256
 from fmnist.runtime import fast_precision, has_gpu
-from fmnist.files import read_json
 from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
 from fmnist.training.train import recipe_dataset, train
 
@@ -32,7 +32,18 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path, small_real_dir, cap
     card = read_json(card_path("baseline", tmp_path))
     assert card["examples"] == {"train": 1800, "validation": 200, "test": 500}
     assert card["epochs"] == 1
-    assert list(card["per_class_recall"]) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    assert list(card["per_class_recall"]) == [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]
     assert card["test_accuracy"] > 0.5  # far above chance (0.1): images and labels line up
     assert len(card["data"]["sha256"]) == 64
     history = read_json(history_path("baseline", tmp_path))
@@ -78,13 +89,20 @@ def test_default_recipe_card(tmp_path, small_real_dir):
     assert card["architecture"] == (
         "build_vgg_bn(widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True)"
     )
-    assert card["recipe"]["flip_tta"] and card["recipe"]["shift_tta"] and card["recipe"]["shift"] and card["recipe"]["flip"]
+    assert (
+        card["recipe"]["flip_tta"]
+        and card["recipe"]["shift_tta"]
+        and card["recipe"]["shift"]
+        and card["recipe"]["flip"]
+    )
     assert card["recipe"]["weight_average"] == 0.99 and len(run.history["halfway_val_accuracy"]) == 1
     assert card["recipe"]["whitening_start"]
     # The model ends holding the moving average, and the test curve scored that average too.
     (_, _), (x_test, y_test) = load(small_real_dir)
     test_data = recipe_dataset(get_recipe(DEFAULT_MODEL), x_test, y_test, training=False, seed=0, batch_size=1024)
-    assert run.model.evaluate(test_data, verbose=0, return_dict=True)["loss"] == pytest.approx(run.history["test_loss"][-1], rel=1e-5)
+    assert run.model.evaluate(test_data, verbose=0, return_dict=True)["loss"] == pytest.approx(
+        run.history["test_loss"][-1], rel=1e-5
+    )
     assert (card["precision"], card["xla"]) == (fast_precision(), has_gpu())  # what this device does best
     assert card["weights_sha256"] == sha256(weights_path(DEFAULT_MODEL, tmp_path))
 

@@ -54,9 +54,13 @@ def test_default_recipe_starts_from_whitening(real_splits):
     recipe = get_recipe(DEFAULT_MODEL)
     assert recipe.whitening_start
     keras.utils.set_random_seed(0)
-    kernel = next(layer for layer in compiled_model(recipe, images, 1).layers if isinstance(layer, keras.layers.Conv2D)).kernel
+    kernel = next(
+        layer for layer in compiled_model(recipe, images, 1).layers if isinstance(layer, keras.layers.Conv2D)
+    ).kernel
     filters = patch_whitening_filters(images)
-    np.testing.assert_allclose(kernel.numpy()[..., :18] / filters, (kernel.numpy()[..., :18] / filters).flat[0], rtol=1e-4)
+    np.testing.assert_allclose(
+        kernel.numpy()[..., :18] / filters, (kernel.numpy()[..., :18] / filters).flat[0], rtol=1e-4
+    )
 
 
 def test_a_model_without_room_for_the_filters_is_refused(real_splits):

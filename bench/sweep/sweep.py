@@ -13,7 +13,11 @@ validates and predicts with a moving average of the weights (batch-norm statisti
 appends one JSON line (the configuration, validation accuracy every half epoch, final accuracy
 plain, with flip averaging, and with flips plus one-pixel shifts) to $OUT/results.jsonl.
 """
-import json, os, sys, time
+
+import json
+import os
+import sys
+import time
 
 import numpy as np
 
@@ -30,19 +34,46 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras
 from keras import layers
 
+from fmnist.data.transforms import mirror, shift, shift_each
+
 tag = sys.argv[1]
-c = dict(arch=[[32, 1], [64, 1], [128, 1]], dense=256, dropout=0.1, bn_m=0.9, bn_scale=True, epochs=18, batch=256,
-         lr=0.1, warm=0.5, sched="cosine", ls=0.1, wd=5e-4, shift=2, flip=True, seed=42,
-         erase=0.0, evals=2, head="flatten", final_lr=0.0, prec="mixed_bfloat16", opt="sgd", stem_stride=1, ema=0.0, ema_bn=True)
+c = dict(
+    arch=[[32, 1], [64, 1], [128, 1]],
+    dense=256,
+    dropout=0.1,
+    bn_m=0.9,
+    bn_scale=True,
+    epochs=18,
+    batch=256,
+    lr=0.1,
+    warm=0.5,
+    sched="cosine",
+    ls=0.1,
+    wd=5e-4,
+    shift=2,
+    flip=True,
+    seed=42,
+    erase=0.0,
+    evals=2,
+    head="flatten",
+    final_lr=0.0,
+    prec="mixed_bfloat16",
+    opt="sgd",
+    stem_stride=1,
+    ema=0.0,
+    ema_bn=True,
+)
 c.update(json.loads(sys.argv[2]))
 d = np.load(DATA)
 xt, yt, xv, yv = d["xt"], d["yt"], d["xv"], d["yv"]
 rng = np.random.default_rng(c["seed"])
 keras.utils.set_random_seed(c["seed"])
 
+
 def build():
     keras.mixed_precision.set_global_policy(c["prec"])
-    inputs = keras.Input((28, 28, 1)); x = inputs
+    inputs = keras.Input((28, 28, 1))
+    x = inputs
     for i, (w, n) in enumerate(c["arch"]):
         if i and not (i == 1 and c["stem_stride"] == 2):  # a strided first convolution replaces the first pool
             x = layers.MaxPooling2D(2)(x)
@@ -64,11 +95,17 @@ def build():
     keras.mixed_precision.set_global_policy("float32")
     return keras.Model(inputs, out)
 
+
 model = build()
-steps = int(np.ceil(len(xt) / c["batch"])); total = steps * c["epochs"]; warm = max(1, int(steps * c["warm"]))
+steps = int(np.ceil(len(xt) / c["batch"]))
+total = steps * c["epochs"]
+warm = max(1, int(steps * c["warm"]))
+
+
 class Sched(keras.optimizers.schedules.LearningRateSchedule):
     def __call__(self, step):
         import keras.ops as K
+
         s = K.cast(step, "float32")
         up = s / warm
         frac = K.clip((s - warm) / max(1, total - warm), 0.0, 1.0)
@@ -77,10 +114,16 @@ class Sched(keras.optimizers.schedules.LearningRateSchedule):
         else:
             down = c["final_lr"] + (1 - c["final_lr"]) * (1 - frac)
         return c["lr"] * K.where(s < warm, up, down)
+
+
 kw = dict(weight_decay=c["wd"])
-opt = (keras.optimizers.SGD(Sched(), momentum=0.9, nesterov=True, **kw) if c["opt"] == "sgd"
-       else keras.optimizers.AdamW(Sched(), **kw))
+opt = (
+    keras.optimizers.SGD(Sched(), momentum=0.9, nesterov=True, **kw)
+    if c["opt"] == "sgd"
+    else keras.optimizers.AdamW(Sched(), **kw)
+)
 model.compile(optimizer=opt, loss=keras.losses.CategoricalCrossentropy(label_smoothing=c["ls"]), metrics=["accuracy"])
+
 
 class WeightAverage(keras.callbacks.Callback):
     """A moving average of the weights, batch-norm statistics included unless ``"ema_bn": false``
@@ -107,42 +150,54 @@ class WeightAverage(keras.callbacks.Callback):
             w.assign(a.value)
             a.assign(kept)
 
+
 average = WeightAverage(c["ema"]) if c["ema"] else None
 callbacks = [average] if average else []
 
+
 def shifted(img, dy, dx):
-    out = np.zeros_like(img); H = 28
-    out[:, max(dy, 0):H + min(dy, 0), max(dx, 0):H + min(dx, 0)] = img[:, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):H + min(-dx, 0)]
-    return out
+    return keras.ops.convert_to_numpy(shift(img[..., None], dy, dx))[..., 0]
+
 
 def augment(x):
-    n = len(x); k = c["shift"]
+    n = len(x)
+    k = c["shift"]
     if c["flip"]:
         m = rng.random(n) < 0.5
-        x = np.where(m[:, None, None], x[:, :, ::-1], x)
+        x = np.where(m[:, None, None], keras.ops.convert_to_numpy(mirror(x[..., None]))[..., 0], x)
     if k:
-        p = np.pad(x, ((0, 0), (k, k), (k, k)))
-        oy = rng.integers(0, 2 * k + 1, n); ox = rng.integers(0, 2 * k + 1, n)
-        r = oy[:, None] + np.arange(28)[None]; cc = ox[:, None] + np.arange(28)[None]
-        x = p[np.arange(n)[:, None, None], r[:, :, None], cc[:, None, :]]
+        oy = rng.integers(0, 2 * k + 1, n)
+        ox = rng.integers(0, 2 * k + 1, n)
+        x = keras.ops.convert_to_numpy(shift_each(x[..., None], k - oy, k - ox, k))[..., 0]
     if c["erase"]:
         hit = rng.random(n) < c["erase"]
-        h = rng.integers(6, 15, n); w = rng.integers(6, 15, n)
-        y0 = rng.integers(0, 28 - h + 1); x0 = rng.integers(0, 28 - w + 1)
-        rows = np.arange(28)[None, :, None]; cols = np.arange(28)[None, None, :]
-        box = (rows >= y0[:, None, None]) & (rows < (y0 + h)[:, None, None]) & (cols >= x0[:, None, None]) & (cols < (x0 + w)[:, None, None])
+        h = rng.integers(6, 15, n)
+        w = rng.integers(6, 15, n)
+        y0 = rng.integers(0, 28 - h + 1)
+        x0 = rng.integers(0, 28 - w + 1)
+        rows = np.arange(28)[None, :, None]
+        cols = np.arange(28)[None, None, :]
+        box = (
+            (rows >= y0[:, None, None])
+            & (rows < (y0 + h)[:, None, None])
+            & (cols >= x0[:, None, None])
+            & (cols < (x0 + w)[:, None, None])
+        )
         x = np.where(box & hit[:, None, None], 0, x)
     return x
 
+
 f32 = lambda a: (a.astype("float32") / 255.0)[..., None]
-yt1 = np.eye(10, dtype="float32")[yt]; yv1 = np.eye(10, dtype="float32")[yv]
+yt1 = np.eye(10, dtype="float32")[yt]
+yv1 = np.eye(10, dtype="float32")[yv]
 xv32 = f32(xv)
 val, points = [], []
 t0 = time.perf_counter()
 chunks = c["evals"]
 for e in range(c["epochs"]):
     order = rng.permutation(len(xt))
-    xa = augment(xt[order]); ya = yt1[order]
+    xa = augment(xt[order])
+    ya = yt1[order]
     # chunk boundaries on whole batches so the schedule is unchanged
     bounds = np.linspace(0, steps, chunks + 1).round().astype(int) * c["batch"]
     for i in range(chunks):
@@ -153,19 +208,31 @@ for e in range(c["epochs"]):
         acc = model.evaluate(xv32, yv1, batch_size=2000, verbose=0, return_dict=True)["accuracy"]
         if average:
             average.swap()
-        val.append(round(float(acc), 4)); points.append(round(e + (i + 1) / chunks, 3))
+        val.append(round(float(acc), 4))
+        points.append(round(e + (i + 1) / chunks, 3))
 seconds = time.perf_counter() - t0
 if average:
     average.swap()  # predict with the averaged weights
 P = lambda a: model.predict(f32(a), batch_size=2000, verbose=0)
-p = P(xv); pf = P(xv[:, :, ::-1])
-ps = sum(P(shifted(xv, dy, dx)) + P(shifted(xv[:, :, ::-1], dy, dx)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+p = P(xv)
+xv_mirrored = keras.ops.convert_to_numpy(mirror(xv[..., None]))[..., 0]
+pf = P(xv_mirrored)
+ps = sum(P(shifted(xv, dy, dx)) + P(shifted(xv_mirrored, dy, dx)) for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)))
 acc = lambda q: round(float(np.mean(q.argmax(1) == yv)), 4)
 shirt = yv == 6
 first = next((pt for pt, v in zip(points, val) if v >= 0.91), None)
-out = {"tag": tag, **c, "val": val, "first91_epochs": first, "final": acc(p), "acc_flip": acc(p + pf),
-       "flip_shift": acc(p + pf + 0.5 * ps), "shirt_flip": round(float(np.mean((p + pf).argmax(1)[shirt] == 6)), 4),
-       "seconds": round(seconds, 1), "backend": keras.backend.backend()}
+out = {
+    "tag": tag,
+    **c,
+    "val": val,
+    "first91_epochs": first,
+    "final": acc(p),
+    "acc_flip": acc(p + pf),
+    "flip_shift": acc(p + pf + 0.5 * ps),
+    "shirt_flip": round(float(np.mean((p + pf).argmax(1)[shirt] == 6)), 4),
+    "seconds": round(seconds, 1),
+    "backend": keras.backend.backend(),
+}
 print(json.dumps(out))
 with open(os.path.join(os.environ.get("OUT", "/tmp"), "results.jsonl"), "a") as fh:
     fh.write(json.dumps(out) + "\n")

@@ -16,6 +16,7 @@ recipe as run, the median training step, every validation as (training seconds, 
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
 recall.
 """
+
 import dataclasses
 import json
 import sys
@@ -28,14 +29,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist.training.callbacks import EpochTimer, ValidateHalfway
+from fmnist.analysis.evaluate import evaluate
 from fmnist.config import SEED, VALIDATION_FRACTION
 from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
-from fmnist.analysis.evaluate import evaluate
-from fmnist.training.history import validation_timeline
-from fmnist.training.builders import build_vgg_bn
 from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.training.builders import build_vgg_bn
+from fmnist.training.callbacks import EpochTimer, ValidateHalfway
+from fmnist.training.history import validation_timeline
 from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
 from fmnist.training.train import compiled_model, recipe_dataset, steps_per_epoch
 from fmnist.training.weight_average import WeightAverage
@@ -72,20 +73,34 @@ class StepTimes(keras.callbacks.Callback):
 
 validation = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
 average = [Average(recipe.weight_average, Path(tempfile.mkdtemp()))] if recipe.weight_average else []
-halfway = [ValidateHalfway(validation, y_val, steps_per_epoch(recipe, len(x_train)), average)] if recipe.validate_halfway else []
+halfway = (
+    [ValidateHalfway(validation, y_val, steps_per_epoch(recipe, len(x_train)), average)]
+    if recipe.validate_halfway
+    else []
+)
 steps = StepTimes()
 history = model.fit(
-    recipe_dataset(recipe, x_train, y_train, training=True, seed=seed), validation_data=validation,
-    epochs=run_epochs, shuffle=False, verbose=0, callbacks=[EpochTimer(), steps, *average, *halfway],
+    recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
+    validation_data=validation,
+    epochs=run_epochs,
+    shuffle=False,
+    verbose=0,
+    callbacks=[EpochTimer(), steps, *average, *halfway],
 ).history
 seconds, accuracy = validation_timeline(history)
 result = {
-    "recipe": {field: getattr(recipe, field) for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")}
+    "recipe": {
+        field: getattr(recipe, field)
+        for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")
+    }
     | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs},
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
 if run_epochs == recipe.epochs:  # the model now holds the average: score it as the recipe predicts
     scored = evaluate(model, x_val, y_val, views_of(DEFAULT_MODEL))
-    result |= {"val_accuracy_views": round(scored.accuracy, 4), "val_shirt_recall_views": round(scored.per_class_recall["Shirt"], 4)}
+    result |= {
+        "val_accuracy_views": round(scored.accuracy, 4),
+        "val_shirt_recall_views": round(scored.per_class_recall["Shirt"], 4),
+    }
 print(json.dumps(result))

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _data(args) -> int:
+def _data(args: argparse.Namespace) -> int:
     import numpy as np
 
     from fmnist.data import checksum, locate
@@ -38,7 +39,7 @@ def _data(args) -> int:
     return 0
 
 
-def _train(args) -> int:
+def _train(args: argparse.Namespace) -> int:
     print(start_tensorflow())
     from fmnist.training.train import train
 
@@ -65,10 +66,10 @@ def _train(args) -> int:
     return 0
 
 
-def _evaluate(args) -> int:
+def _evaluate(args: argparse.Namespace) -> int:
     print(start_tensorflow())
-    from fmnist.data import load
     from fmnist.analysis.evaluate import evaluate_file
+    from fmnist.data import load
 
     _, (x_test, y_test) = load(args.data)
     path = args.path or weights_path(args.model, args.models_dir)
@@ -78,7 +79,7 @@ def _evaluate(args) -> int:
     return 0
 
 
-def _predict(args) -> int:
+def _predict(args: argparse.Namespace) -> int:
     start_tensorflow()  # quietly: stdout carries the results alone
     from fmnist.inference.classify import as_batch, gather, render, save_inputs, top_k
     from fmnist.inference.model_files import card_beside, load_model, read_card
@@ -100,7 +101,7 @@ def _predict(args) -> int:
     return 1 if inputs.failures else 0
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     print(start_tensorflow())
     from fmnist.inference.export import export
 
@@ -109,11 +110,11 @@ def _export(args) -> int:
     return 0
 
 
-def _experiments(args) -> int:
+def _experiments(args: argparse.Namespace) -> int:
     print(start_tensorflow())
-    from fmnist.data import load
     from fmnist.analysis.experiments import EXPERIMENTS, OOF_PATH, record, update_readme
     from fmnist.analysis.label_noise import is_current
+    from fmnist.data import load
 
     if not args.names and not is_current(OOF_PATH):
         _out_of_fold(args)
@@ -125,11 +126,11 @@ def _experiments(args) -> int:
     return 0
 
 
-def _out_of_fold(args) -> int:
+def _out_of_fold(args: argparse.Namespace) -> int:
     print(start_tensorflow())
-    from fmnist.data import load
     from fmnist.analysis.experiments import OOF_PATH
     from fmnist.analysis.label_noise import out_of_fold_probs, save_probs
+    from fmnist.data import load
 
     (x, y), _ = load(args.data)
     save_probs(OOF_PATH, out_of_fold_probs(x, y, folds=args.folds))
@@ -137,7 +138,7 @@ def _out_of_fold(args) -> int:
     return 0
 
 
-def _regenerate(args) -> int:
+def _regenerate(args: argparse.Namespace) -> int:
     from fmnist.tools.regenerate import plan, regenerate
 
     steps = plan(everything=args.all)
@@ -152,22 +153,24 @@ def _regenerate(args) -> int:
     return 0
 
 
-def _bench(args) -> int:
+def _bench(args: argparse.Namespace) -> int:
     from fmnist.tools.benchmark import SEED_RECIPE, plan, run_benchmark
 
-    runs = [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
+    runs = (
+        [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
+    )
     run_benchmark(runs or plan(long=args.long))
     return 0
 
 
-def _speed(args) -> int:
+def _speed(args: argparse.Namespace) -> int:
     from fmnist.tools.speed import run_speed_table
 
     run_speed_table()
     return 0
 
 
-def _notebooks_sync(args) -> int:
+def _notebooks_sync(args: argparse.Namespace) -> int:
     from fmnist.tools.notebook_cells import sync_all
 
     sync_all()
@@ -186,7 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    def command(name, func, help_text, data=True):
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str, data: bool = True
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(command=func)
         if data:
@@ -202,8 +207,12 @@ def _parser() -> argparse.ArgumentParser:
     command("data", _data, "Find and validate the data; print where it is and what it holds.")
 
     train = command("train", _train, "Train a recipe and save its weights, history and model card.")
-    train.add_argument("--model", default=DEFAULT_MODEL, metavar="RECIPE",
-                       help=f"one of: {', '.join(RECIPES)} (default: {DEFAULT_MODEL})")
+    train.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="RECIPE",
+        help=f"one of: {', '.join(RECIPES)} (default: {DEFAULT_MODEL})",
+    )
     train.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
     train.add_argument("--seed", type=int, default=SEED)
@@ -216,50 +225,78 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
-    evaluate.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
+    evaluate.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
+    )
     evaluate.add_argument(
         "--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it (instead of --model)"
     )
     evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
 
     predict = command(
-        "predict", _predict,
+        "predict",
+        _predict,
         "Classify your own images (photos are turned into Fashion-MNIST images first), folders of them, or "
         "Kaggle-style CSVs; exit status 1 if any file could not be used.",
         data=False,
     )
     predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image files, folders or CSV files")
     which = predict.add_mutually_exclusive_group()
-    which.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
+    which.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
+    )
     which.add_argument("--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it")
     predict.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
-    predict.add_argument("--top-k", type=int, default=1, choices=range(1, len(CLASS_NAMES) + 1), metavar="K",
-                         help="how many classes to report per image, most probable first (default: 1)")
-    predict.add_argument("--format", default="table", choices=FORMATS,
-                         help="table (default), csv, or json (with where each photo's item was found)")
-    predict.add_argument("--save-inputs", type=Path, metavar="DIR",
-                         help="also write each 28x28 image the model classified, as PNG, into DIR")
+    predict.add_argument(
+        "--top-k",
+        type=int,
+        default=1,
+        choices=range(1, len(CLASS_NAMES) + 1),
+        metavar="K",
+        help="how many classes to report per image, most probable first (default: 1)",
+    )
+    predict.add_argument(
+        "--format",
+        default="table",
+        choices=FORMATS,
+        help="table (default), csv, or json (with where each photo's item was found)",
+    )
+    predict.add_argument(
+        "--save-inputs",
+        type=Path,
+        metavar="DIR",
+        help="also write each 28x28 image the model classified, as PNG, into DIR",
+    )
 
     export = command(
-        "export", _export,
+        "export",
+        _export,
         "Write a SavedModel, a float32 TFLite and an int8 TFLite file of a saved model; each takes raw uint8 "
         "images (n, 28, 28), with the scaling and the averaging over the recipe's views inside.",
     )
-    export.add_argument("--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})")
+    export.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
+    )
     export.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
-    export.add_argument("--out", type=Path, default=Path("exported"), metavar="DIR", help="where to write (default: exported/)")
+    export.add_argument(
+        "--out", type=Path, default=Path("exported"), metavar="DIR", help="where to write (default: exported/)"
+    )
 
     experiments = command(
-        "experiments", _experiments,
+        "experiments",
+        _experiments,
         "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; bench/README.md says how long each takes).",
     )
     experiments.add_argument(
-        "names", nargs="*", help="experiments to run (default: the out-of-fold scores if out of date, then all experiments)"
+        "names",
+        nargs="*",
+        help="experiments to run (default: the out-of-fold scores if out of date, then all experiments)",
     )
     experiments.set_defaults(folds=5)
 
     regenerate = command(
-        "regenerate", _regenerate,
+        "regenerate",
+        _regenerate,
         "Rebuild, in dependency order, what is derived from the recipes and the data and is out of date: committed "
         "models, experiment records, out-of-fold scores, notebooks' outputs and figures, README's answers.",
         data=False,
@@ -267,22 +304,35 @@ def _parser() -> argparse.ArgumentParser:
     regenerate.add_argument("--all", action="store_true", help="execute every notebook, up to date or not (make run)")
     regenerate.add_argument("--dry-run", action="store_true", help="list the steps that are out of date, run none")
     oof = command(
-        "out-of-fold", _out_of_fold, "Score every training image with a k-fold model that did not see it (04's label errors)."
+        "out-of-fold",
+        _out_of_fold,
+        "Score every training image with a k-fold model that did not see it (04's label errors).",
     )
     oof.add_argument("--folds", type=int, default=5)
 
     bench = command(
-        "bench", _bench,
+        "bench",
+        _bench,
         "Train recipes from scratch, each in a fresh process, with costs in S (the original project's recipe's "
         "training time in the same run); write bench/results/ and README's table.",
         data=False,
     )
     bench.add_argument(
-        "models", nargs="*", metavar="RECIPE",
+        "models",
+        nargs="*",
+        metavar="RECIPE",
         help=f"recipes to benchmark, beside baseline (default: baseline, tutorial_dense, {DEFAULT_MODEL} with 3 seeds)",
     )
-    bench.add_argument("--long", action="store_true", help=f"add the long recipe, {LONG_MODEL} (the default trained for more epochs)")
-    command("speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False)
-    command("notebooks-sync", _notebooks_sync, "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
-            data=False)
+    bench.add_argument(
+        "--long", action="store_true", help=f"add the long recipe, {LONG_MODEL} (the default trained for more epochs)"
+    )
+    command(
+        "speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False
+    )
+    command(
+        "notebooks-sync",
+        _notebooks_sync,
+        "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
+        data=False,
+    )
     return parser

@@ -4,7 +4,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
 from fmnist.errors import UsageError
+
+T = TypeVar("T")
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJ_ROOT / "data"
@@ -84,17 +88,23 @@ class Profile:
     models_dir: Path  # where 02_train saves models
     assets_dir: Path  # where figures and tables are saved
 
-    def choose(self, *, full, smoke):
+    def choose(self, *, full: T, smoke: T) -> T:
         """A notebook's own setting for this profile: ``full`` in the full profile, else ``smoke``."""
         return full if self.name == "full" else smoke
 
 
 PROFILES = {
-    "full": Profile(name="full", train_size=None, test_size=None, epochs=None, models_dir=MODELS_DIR, assets_dir=ASSETS_DIR),
+    "full": Profile(
+        name="full", train_size=None, test_size=None, epochs=None, models_dir=MODELS_DIR, assets_dir=ASSETS_DIR
+    ),
     # Writes nothing into the project: the committed models and figures stay as they are.
     "smoke": Profile(
-        name="smoke", train_size=2000, test_size=1000, epochs=1,
-        models_dir=SMOKE_DIR / "models", assets_dir=SMOKE_DIR / "assets",
+        name="smoke",
+        train_size=2000,
+        test_size=1000,
+        epochs=1,
+        models_dir=SMOKE_DIR / "models",
+        assets_dir=SMOKE_DIR / "assets",
     ),
 }
 

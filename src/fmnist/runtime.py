@@ -5,7 +5,12 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
 from fmnist.errors import UsageError
+
+if TYPE_CHECKING:
+    import keras
 
 
 @contextmanager

@@ -13,7 +13,9 @@ def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> pd.D
     correct = probs.argmax(axis=1) == labels
     which = np.minimum((confidence * bins).astype(int), bins - 1)
     table = pd.DataFrame({"bin": which, "confidence": confidence, "accuracy": correct})
-    table = table.groupby("bin").agg(images=("accuracy", "size"), confidence=("confidence", "mean"), accuracy=("accuracy", "mean"))
+    table = table.groupby("bin").agg(
+        images=("accuracy", "size"), confidence=("confidence", "mean"), accuracy=("accuracy", "mean")
+    )
     table["lower"], table["upper"] = table.index / bins, (table.index + 1) / bins
     return table
 

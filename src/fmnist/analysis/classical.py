@@ -20,7 +20,12 @@ def classifiers(seed: int = SEED) -> dict:
 
 
 def fit_classical(
-    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, *, train_size: int,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    *,
+    train_size: int,
     seed: int = SEED,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Fit each baseline on a stratified ``train_size`` subset of pixels scaled to [0, 1].

@@ -1,5 +1,6 @@
 """Numbers behind 04_error_analysis: confused pairs, confident mistakes, HiResCAM heat maps."""
 
+from collections.abc import Sequence
 from itertools import combinations
 
 import keras
@@ -27,7 +28,9 @@ def confused_pairs(confusion: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("errors", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def confident_mistakes(probs: np.ndarray, labels: np.ndarray, true_class: int, predicted_class: int, k: int = 6) -> np.ndarray:
+def confident_mistakes(
+    probs: np.ndarray, labels: np.ndarray, true_class: int, predicted_class: int, k: int = 6
+) -> np.ndarray:
     """Indices of up to ``k`` images of ``true_class`` predicted as ``predicted_class``, most confident first."""
     wrong = np.flatnonzero((labels == true_class) & (probs.argmax(axis=1) == predicted_class))
     return wrong[np.argsort(-probs[wrong, predicted_class], kind="stable")][:k]
@@ -38,11 +41,16 @@ def mistake_gallery(probs: np.ndarray, labels: np.ndarray, pairs: pd.DataFrame, 
     picks = []
     for a, b in zip(pairs["class A"], pairs["class B"]):
         a, b = CLASS_NAMES.index(a), CLASS_NAMES.index(b)
-        picks += [confident_mistakes(probs, labels, a, b, per_direction), confident_mistakes(probs, labels, b, a, per_direction)]
+        picks += [
+            confident_mistakes(probs, labels, a, b, per_direction),
+            confident_mistakes(probs, labels, b, a, per_direction),
+        ]
     return np.concatenate(picks)
 
 
-def random_images_predicted_as(labels: np.ndarray, predicted: np.ndarray, true_class: int, predicted_class: int, k: int, seed: int = 0) -> np.ndarray:
+def random_images_predicted_as(
+    labels: np.ndarray, predicted: np.ndarray, true_class: int, predicted_class: int, k: int, seed: int = 0
+) -> np.ndarray:
     """Up to ``k`` random indices of images of ``true_class`` predicted as ``predicted_class``."""
     matches = np.flatnonzero((labels == true_class) & (predicted == predicted_class))
     return np.random.default_rng(seed).permutation(matches)[:k]
@@ -52,13 +60,15 @@ def sample_cases(
     labels: np.ndarray, predicted: np.ndarray, cases: list[tuple[str, str]], k: int, seed: int = 0
 ) -> np.ndarray:
     """Indices of up to ``k`` random images for each ``(true class, predicted class)`` case, by class name, in turn."""
-    return np.concatenate([
-        random_images_predicted_as(labels, predicted, CLASS_NAMES.index(true), CLASS_NAMES.index(guess), k, seed)
-        for true, guess in cases
-    ])
+    return np.concatenate(
+        [
+            random_images_predicted_as(labels, predicted, CLASS_NAMES.index(true), CLASS_NAMES.index(guess), k, seed)
+            for true, guess in cases
+        ]
+    )
 
 
-def where_errors_go(confusion: np.ndarray, classes=LOOKALIKE_CLASSES) -> pd.DataFrame:
+def where_errors_go(confusion: np.ndarray, classes: Sequence[str] = LOOKALIKE_CLASSES) -> pd.DataFrame:
     """For each of ``classes``: its recall and the share of its images predicted as each class."""
     rows = [CLASS_NAMES.index(name) for name in classes]
     shares = confusion[rows] / confusion[rows].sum(axis=1, keepdims=True)
@@ -109,7 +119,12 @@ def hires_cam(
 
 
 def mean_contrast_maps(
-    model: keras.Model, images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, pairs, per_class: int = 200
+    model: keras.Model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    pairs: Sequence[tuple[str, str]],
+    per_class: int = 200,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """For each ``(A, B)`` pair of class names, what tells A from B for the model, on average.
 

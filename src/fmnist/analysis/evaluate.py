@@ -28,19 +28,23 @@ class Evaluation:
     probs: np.ndarray  # predicted class probabilities, shape (n, 10)
 
 
-def evaluate_saved(name: str, images: np.ndarray, labels: np.ndarray, models_dir: Path = MODELS_DIR):
+def evaluate_saved(
+    name: str, images: np.ndarray, labels: np.ndarray, models_dir: Path = MODELS_DIR
+) -> tuple[keras.Model, Evaluation]:
     """Load model ``name`` from ``models_dir`` and evaluate it: see :func:`evaluate_file`."""
     return evaluate_file(weights_path(name, models_dir), images, labels)
 
 
-def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray):
+def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray) -> tuple[keras.Model, Evaluation]:
     """Load the model saved in ``path`` and evaluate it as its recipe predicts. Returns ``(model, evaluation)``."""
     model = load_model(path)
     views = views_of(read_card(card_beside(path))["recipe_name"])
     return model, evaluate(model, images, labels, views)
 
 
-def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray, views: Sequence[str] = ("plain",)) -> Evaluation:
+def evaluate(
+    model: keras.Model, images: np.ndarray, labels: np.ndarray, views: Sequence[str] = ("plain",)
+) -> Evaluation:
     """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (see :mod:`fmnist.inference.views`)."""
     return evaluate_probs(predict_proba(model, images, views), labels)
 
@@ -77,12 +81,22 @@ def compare_models(models_dir: Path) -> pd.DataFrame:
                 "Shirt recall": card["per_class_recall"]["Shirt"],
             }
         )
-    columns = ["model", "parameters", "epochs", "training seconds", "best val. accuracy", "test accuracy", "Shirt recall"]
+    columns = [
+        "model",
+        "parameters",
+        "epochs",
+        "training seconds",
+        "best val. accuracy",
+        "test accuracy",
+        "Shirt recall",
+    ]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("test accuracy", ascending=False).set_index("model")
 
 
-def accuracy_interval(correct: np.ndarray, confidence: float = 0.95, resamples: int = 2000, seed: int = SEED) -> tuple[float, float]:
+def accuracy_interval(
+    correct: np.ndarray, confidence: float = 0.95, resamples: int = 2000, seed: int = SEED
+) -> tuple[float, float]:
     """Bootstrap percentile interval of the accuracy behind the per-image outcomes ``correct`` (booleans):
     how far the same model could score on another test set drawn like this one."""
     rng = np.random.default_rng(seed)

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmnist.errors import MissingFileError, UsageError
+from fmnist.analysis.evaluate import evaluate_probs
 from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
-from fmnist.analysis.evaluate import evaluate_probs
+from fmnist.errors import MissingFileError, UsageError
 from fmnist.files import atomic_path, read_json
 from fmnist.inference.model_files import is_current as is_current_card
 from fmnist.inference.model_files import load_model, sha256
@@ -36,6 +36,7 @@ EXPERIMENTS_DIR = MODELS_DIR / "experiments"
 #: How much test-time averaging a recorded prediction used: as the recipe predicts, flips only, none.
 TTA_LEVELS = ("recipe", "flips", "none")
 
+
 @dataclass(frozen=True)
 class Experiment:
     """One training run: a recipe from :data:`fmnist.training.recipes.RECIPES`, a seed, and what it tests."""
@@ -48,10 +49,16 @@ class Experiment:
 
 EXPERIMENTS = {
     "baseline": Experiment("baseline", "the original project's CNN"),
-    "fast_cnn": Experiment("fast_cnn", "default: fast_cnn (1 convolution per stage, AdamW, weight averaging, flip and shift TTA)", also_without_tta=True),
+    "fast_cnn": Experiment(
+        "fast_cnn",
+        "default: fast_cnn (1 convolution per stage, AdamW, weight averaging, flip and shift TTA)",
+        also_without_tta=True,
+    ),
     "fast_cnn-seed1": Experiment("fast_cnn", "default, seed 1 (ensemble member)", seed=1),
     "fast_cnn-seed2": Experiment("fast_cnn", "default, seed 2 (ensemble member)", seed=2),
-    "vgg_bn": Experiment("vgg_bn", "an earlier default: 2 convolutions per stage, SGD, 24 epochs", also_without_tta=True),
+    "vgg_bn": Experiment(
+        "vgg_bn", "an earlier default: 2 convolutions per stage, SGD, 24 epochs", also_without_tta=True
+    ),
     "vgg_bn_deep": Experiment("vgg_bn_deep", "vgg_bn, deeper: 3 convolutions per stage instead of 2"),
     "vgg_bn_no_flip": Experiment("vgg_bn_no_flip", "vgg_bn without flip augmentation", also_without_tta=True),
     "vgg_bn_no_shift": Experiment("vgg_bn_no_shift", "vgg_bn without shift augmentation"),
@@ -69,8 +76,12 @@ OOF_PATH = EXPERIMENTS_DIR / "train_oof_probs.npz"
 def catalogue(experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
     """One row per experiment: its recipe, seed, what it tests, and whether its results are recorded."""
     rows = {
-        name: {"recipe": e.recipe, "seed": e.seed, "what it tests": e.description,
-               "recorded": probs_path(name, experiments_dir).is_file()}
+        name: {
+            "recipe": e.recipe,
+            "seed": e.seed,
+            "what it tests": e.description,
+            "recorded": probs_path(name, experiments_dir).is_file(),
+        }
         for name, e in EXPERIMENTS.items()
     }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("experiment")
@@ -96,7 +107,12 @@ def _views(recipe_name: str, tta: str) -> tuple[str, ...]:
 
 
 def record(
-    name: str, *, source=None, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR, train_missing: bool = True
+    name: str,
+    *,
+    source: Path | None = None,
+    experiments_dir: Path = EXPERIMENTS_DIR,
+    models_dir: Path = MODELS_DIR,
+    train_missing: bool = True,
 ) -> Path:
     """Record experiment ``name``'s test probabilities unless its record is current (:func:`is_current`); return its path.
 
@@ -122,8 +138,11 @@ def record(
     probs = {tta: _compact(predict_proba(model, x_test, _views(experiment.recipe, tta))) for tta in tta_levels(name)}
     with atomic_path(target) as tmp:
         np.savez_compressed(
-            tmp, **probs, training_seconds=card["training_seconds"],
-            weights_sha256=sha256(weights), recipe_sha256=fingerprint(get_recipe(experiment.recipe)),
+            tmp,
+            **probs,
+            training_seconds=card["training_seconds"],
+            weights_sha256=sha256(weights),
+            recipe_sha256=fingerprint(get_recipe(experiment.recipe)),
         )
     return target
 
@@ -200,7 +219,10 @@ def training_seconds(name: str, experiments_dir: Path = EXPERIMENTS_DIR) -> floa
 def score(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Test accuracy, then the recall of each of :data:`fmnist.config.LOOKALIKE_CLASSES`."""
     result = evaluate_probs(probs, labels)
-    return {"test accuracy": result.accuracy, **{f"{cls} recall": result.per_class_recall[cls] for cls in LOOKALIKE_CLASSES}}
+    return {
+        "test accuracy": result.accuracy,
+        **{f"{cls} recall": result.per_class_recall[cls] for cls in LOOKALIKE_CLASSES},
+    }
 
 
 def comparison(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> pd.DataFrame:
@@ -249,8 +271,13 @@ def answers_table(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -
     ]
     for name, row in table.iterrows():
         label = f"**{name}**" if name == DEFAULT_MODEL else name
-        cells = [f"{100 * row[metric]:.2f}%" if metric == "test accuracy" else f"{100 * row[metric]:.1f}%" for metric in metrics]
-        lines.append(f"| {label} | {row['what it tests']} | " + " | ".join(cells) + f" | {row['training minutes']:.1f} min |")
+        cells = [
+            f"{100 * row[metric]:.2f}%" if metric == "test accuracy" else f"{100 * row[metric]:.1f}%"
+            for metric in metrics
+        ]
+        lines.append(
+            f"| {label} | {row['what it tests']} | " + " | ".join(cells) + f" | {row['training minutes']:.1f} min |"
+        )
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from sklearn.manifold import TSNE
 
 from fmnist.config import CLASS_NAMES, SEED
 
+
 def class_counts(**splits: np.ndarray) -> pd.DataFrame:
     """Images per class, one column per named label array (e.g. ``train=y_train``)."""
     return pd.DataFrame(

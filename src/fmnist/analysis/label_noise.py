@@ -14,17 +14,22 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from fmnist.errors import MissingFileError
 from fmnist.config import CLASS_NAMES, NUM_CLASSES, SEED
-from fmnist.inference.views import predict
+from fmnist.errors import MissingFileError
 from fmnist.files import atomic_path
+from fmnist.inference.views import predict
 
 #: The k-fold recipe: the original project's CNN, trained fold by fold as its recipe says.
 OOF_RECIPE = "baseline"
 
 
 def out_of_fold_probs(
-    images: np.ndarray, labels: np.ndarray, *, recipe: str = OOF_RECIPE, folds: int = 5, epochs: int | None = None,
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    recipe: str = OOF_RECIPE,
+    folds: int = 5,
+    epochs: int | None = None,
     seed: int = SEED,
 ) -> np.ndarray:
     """Class probabilities (n, 10) for every image, each from the fold model that did not train on it."""
@@ -121,7 +126,8 @@ def error_signals(probs: np.ndarray, labels: np.ndarray, seed_predictions: list[
     flagged_errors = errors & flagged(probs, labels)
     counts = [errors.sum(), flagged_errors.sum(), same_mistake.sum(), (same_mistake & flagged_errors).sum()]
     table = pd.DataFrame(
-        {"test errors": counts}, index=["all", "flagged", f"all {len(seed_predictions)} seeds make the same mistake", "both"]
+        {"test errors": counts},
+        index=["all", "flagged", f"all {len(seed_predictions)} seeds make the same mistake", "both"],
     )
     return table.assign(share=table["test errors"] / max(1, errors.sum()))
 

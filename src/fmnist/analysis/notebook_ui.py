@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 
-def photo_upload():
+def photo_upload() -> list[Path] | object | None:
     """In Colab: open the upload dialog and return the paths of the uploaded files. In Jupyter: show an
     upload widget and return it (read it with :func:`chosen_photos` once files are picked). Else None."""
     if "google.colab" in sys.modules:
@@ -23,7 +23,7 @@ def photo_upload():
     return upload
 
 
-def chosen_photos(upload, default: list[Path], directory: Path | None = None) -> list[Path]:
+def chosen_photos(upload: list[Path] | object | None, default: list[Path], directory: Path | None = None) -> list[Path]:
     """The photos the reader picked (a widget's files are written into ``directory``, by default a new
     temporary folder), or ``default``."""
     if isinstance(upload, list):

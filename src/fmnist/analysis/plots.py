@@ -1,10 +1,12 @@
 """Figures for the notebooks, and :func:`save_fig` to write one as a PNG."""
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
-
-from pathlib import Path
 
 from fmnist.config import CLASS_NAMES
 from fmnist.training.history import validation_timeline
@@ -27,7 +29,16 @@ def save_fig(name: str, fig: plt.Figure, directory: Path) -> None:
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
 
 
-def image_grid(images, titles=None, *, ncols=10, colors=None, cmap="gray_r", size=1.3, suptitle=None):
+def image_grid(
+    images: np.ndarray,
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int = 10,
+    colors: Sequence[str] | None = None,
+    cmap: str = "gray_r",
+    size: float = 1.3,
+    suptitle: str | None = None,
+) -> plt.Figure:
     """Show images in a grid with optional per-image titles (and title colours)."""
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.35)), squeeze=False)
@@ -43,7 +54,7 @@ def image_grid(images, titles=None, *, ncols=10, colors=None, cmap="gray_r", siz
     return fig
 
 
-def samples_per_class(images, labels, per_class=8, seed=0):
+def samples_per_class(images: np.ndarray, labels: np.ndarray, per_class: int = 8, seed: int = 0) -> plt.Figure:
     """A grid with ``per_class`` random images of each class, one row per class."""
     rng = np.random.default_rng(seed)
     picks = [rng.choice(np.flatnonzero(labels == c), per_class, replace=False) for c in range(len(CLASS_NAMES))]
@@ -52,7 +63,7 @@ def samples_per_class(images, labels, per_class=8, seed=0):
     return image_grid(images[order], titles, ncols=per_class)
 
 
-def class_counts_bar(counts):
+def class_counts_bar(counts: pd.DataFrame) -> plt.Figure:
     """Bar chart of a ``class_counts`` table (classes as rows, splits as columns)."""
     ax = counts.plot.barh(figsize=(7, 4))
     ax.invert_yaxis()
@@ -62,7 +73,7 @@ def class_counts_bar(counts):
     return ax.figure
 
 
-def difference_grid(means, pairs):
+def difference_grid(means: np.ndarray, pairs: Sequence[tuple[str, str]]) -> plt.Figure:
     """Differences of class mean images, ``A - B`` for each ``(A, B)`` pair of class names.
 
     Red: more ink in A; blue: more ink in B.
@@ -78,7 +89,7 @@ def difference_grid(means, pairs):
     return fig
 
 
-def pairs_bar(pairs):
+def pairs_bar(pairs: pd.DataFrame) -> plt.Figure:
     """Horizontal bars of the errors per class pair (a ``confused_pairs`` table)."""
     labels = pairs["class A"] + " / " + pairs["class B"]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(pairs) + 1))
@@ -90,7 +101,7 @@ def pairs_bar(pairs):
     return fig
 
 
-def pixel_histogram(images, labels, classes):
+def pixel_histogram(images: np.ndarray, labels: np.ndarray, classes: Sequence[str]) -> plt.Figure:
     """Distribution of non-zero pixel values for the given class names."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for name in classes:
@@ -104,7 +115,7 @@ def pixel_histogram(images, labels, classes):
     return fig
 
 
-def embedding_scatter(coords, labels, title):
+def embedding_scatter(coords: np.ndarray, labels: np.ndarray, title: str) -> plt.Figure:
     """2-D points coloured by class."""
     fig, ax = plt.subplots(figsize=(8, 7))
     palette = sns.color_palette("tab10", len(CLASS_NAMES))
@@ -119,7 +130,7 @@ def embedding_scatter(coords, labels, title):
     return fig
 
 
-def distance_heatmap(table, title):
+def distance_heatmap(table: pd.DataFrame, title: str) -> plt.Figure:
     """Heat map of a square class-by-class table of distances."""
     fig, ax = plt.subplots(figsize=(8, 6.5))
     sns.heatmap(table, annot=True, fmt=".1f", cmap="viridis_r", ax=ax, cbar_kws={"label": "distance"})
@@ -128,7 +139,7 @@ def distance_heatmap(table, title):
     return fig
 
 
-def curves(history, series, title):
+def curves(history: dict, series: dict[str, str], title: str) -> plt.Figure:
     """Accuracy and loss per epoch; ``series`` maps a legend label to a history key prefix.
 
     For example ``{"train": "", "validation": "val_"}`` plots ``accuracy`` and ``val_accuracy``.
@@ -147,7 +158,9 @@ def curves(history, series, title):
     return fig
 
 
-def accuracy_over_time(histories, target=None, s_seconds=None):
+def accuracy_over_time(
+    histories: dict[str, dict], target: float | None = None, s_seconds: float | None = None
+) -> plt.Figure:
     """Validation accuracy against cumulative training time, one line per model (a history with
     ``epoch_seconds`` and ``val_accuracy``, and the halfway validations where it has them); in
     multiples of S when ``s_seconds`` gives S in seconds."""
@@ -167,7 +180,7 @@ def accuracy_over_time(histories, target=None, s_seconds=None):
     return fig
 
 
-def confusion_heatmap(confusion, title="Confusion matrix (test set)"):
+def confusion_heatmap(confusion: np.ndarray, title: str = "Confusion matrix (test set)") -> plt.Figure:
     """Seaborn heat map of a 10x10 confusion matrix of counts."""
     fig, ax = plt.subplots(figsize=(9, 7.5))
     sns.heatmap(confusion, annot=True, fmt="d", cmap="Blues", xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, ax=ax)
@@ -178,7 +191,9 @@ def confusion_heatmap(confusion, title="Confusion matrix (test set)"):
     return fig
 
 
-def prediction_grid(images, labels, probs, indices, ncols=8):
+def prediction_grid(
+    images: np.ndarray, labels: np.ndarray, probs: np.ndarray, indices: np.ndarray, ncols: int = 8
+) -> plt.Figure:
     """Test images with true and predicted labels; wrong predictions in red."""
     predicted = probs[indices].argmax(axis=1)
     titles = [
@@ -188,7 +203,7 @@ def prediction_grid(images, labels, probs, indices, ncols=8):
     return image_grid(images[indices], titles, colors=colors, ncols=ncols, size=1.7)
 
 
-def heatmap_overlays(images, heatmaps, titles, ncols=6):
+def heatmap_overlays(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str], ncols: int = 6) -> plt.Figure:
     """Images in gray with a heat map (e.g. HiResCAM) laid over each."""
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.8, nrows * 2.1), squeeze=False)
@@ -202,7 +217,7 @@ def heatmap_overlays(images, heatmaps, titles, ncols=6):
     return fig
 
 
-def model_comparison(table, metrics, reference=None):
+def model_comparison(table: pd.DataFrame, metrics: Sequence[str], reference: str | None = None) -> plt.Figure:
     """One panel per metric (in %), one row per model; a dashed line marks the ``reference`` row."""
     rows = np.arange(len(table))
     fig, axes = plt.subplots(
@@ -224,7 +239,7 @@ def model_comparison(table, metrics, reference=None):
     return fig
 
 
-def reliability_diagram(tables):
+def reliability_diagram(tables: dict[str, pd.DataFrame]) -> plt.Figure:
     """Accuracy against confidence per bin, one line per ``reliability`` table (label -> table)."""
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([0, 1], [0, 1], color="gray", linestyle="--", linewidth=1, label="perfectly calibrated")
@@ -241,7 +256,7 @@ def reliability_diagram(tables):
     return fig
 
 
-def suspects_grid(suspects, images_by_split, ncols=8):
+def suspects_grid(suspects: pd.DataFrame, images_by_split: dict[str, np.ndarray], ncols: int = 8) -> plt.Figure:
     """Images from a ``ranked_suspects`` table, titled with the given and the predicted label."""
     images = [images_by_split[split][i] for split, i in zip(suspects["split"], suspects["index"])]
     columns = ("split", "index", "given_label", "predicted_label", "p_predicted")
@@ -252,7 +267,7 @@ def suspects_grid(suspects, images_by_split, ncols=8):
     return image_grid(np.array(images), titles, ncols=ncols, size=1.7)
 
 
-def photo_steps(steps):
+def photo_steps(steps: dict[str, np.ndarray]) -> plt.Figure:
     """Each step from a photo to a Fashion-MNIST image, left to right (a ``photos.photo_steps`` dict)."""
     fig, axes = plt.subplots(1, len(steps), figsize=(2.1 * len(steps), 2.6), squeeze=False)
     for ax, (title, image) in zip(axes[0], steps.items()):
@@ -263,10 +278,11 @@ def photo_steps(steps):
     return fig
 
 
-def top_k_bars(images, names, ranked):
+def top_k_bars(images: np.ndarray, names: Sequence[str], ranked: list) -> plt.Figure:
     """For each image: the image as the model sees it, and bars of its most probable classes."""
-    fig, axes = plt.subplots(len(images), 2, figsize=(7, 1.5 * len(images)), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 3]})
+    fig, axes = plt.subplots(
+        len(images), 2, figsize=(7, 1.5 * len(images)), squeeze=False, gridspec_kw={"width_ratios": [1, 3]}
+    )
     for (image_ax, bar_ax), image, name, top in zip(axes, images, names, ranked):
         image_ax.imshow(image, cmap="gray", vmin=0, vmax=255)
         image_ax.set_title(name, fontsize=8)

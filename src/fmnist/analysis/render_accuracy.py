@@ -20,7 +20,9 @@ from fmnist.inference.photos import PhotoError, load_photo
 from fmnist.inference.views import predict
 
 
-def images_for(split: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]):
+def images_for(
+    split: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """The images and labels a split renders: the test set (held out) or the validation split (tuning)."""
     if split == "held out":
         return test
@@ -29,8 +31,9 @@ def images_for(split: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.
     raise ValueError(f"unknown split {split!r}: 'held out' or 'tuning'")
 
 
-def seen_through_photos(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, condition: renders.Condition,
-                        seed_offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def seen_through_photos(
+    images: np.ndarray, labels: np.ndarray, indices: np.ndarray, condition: renders.Condition, seed_offset: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """The images at ``indices`` rendered under ``condition`` (seed: index + ``seed_offset``), saved as JPEG
     and read back: uint8 (n, 28, 28), and whether an item was found in each (one without is left black)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -44,21 +47,41 @@ def seen_through_photos(images: np.ndarray, labels: np.ndarray, indices: np.ndar
     return seen, found
 
 
-def accuracy_on_renders(model: keras.Model, recipe_name: str, images: np.ndarray, labels: np.ndarray, count: int,
-                        split: str = "held out", seed: int = SEED) -> pd.DataFrame:
+def accuracy_on_renders(
+    model: keras.Model,
+    recipe_name: str,
+    images: np.ndarray,
+    labels: np.ndarray,
+    count: int,
+    split: str = "held out",
+    seed: int = SEED,
+) -> pd.DataFrame:
     """Accuracy on the same ``count`` random images under each condition of ``split``, beside the images
     as the dataset has them: one row per condition (accuracy, points below the dataset's images, and how
     many photos had no item found)."""
     chosen = np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))
     offset = 0 if split == "held out" else renders.TUNING_SEED_OFFSET
     truth = labels[chosen]
-    seen, found = zip(*(seen_through_photos(images, labels, chosen, condition, offset)
-                        for condition in renders.conditions_for(split).values()))
+    seen, found = zip(
+        *(
+            seen_through_photos(images, labels, chosen, condition, offset)
+            for condition in renders.conditions_for(split).values()
+        )
+    )
     # One prediction call for all of them: the inference model is built and traced once.
-    right = predict(model, np.concatenate([images[chosen], *seen]), recipe_name).argmax(axis=1).reshape(-1, count) == truth
+    right = (
+        predict(model, np.concatenate([images[chosen], *seen]), recipe_name).argmax(axis=1).reshape(-1, count) == truth
+    )
     as_is, right = float(np.mean(right[0])), right[1:] & np.stack(found)
-    rows = [{"condition": name, "accuracy": float(np.mean(r)), "points below the dataset's images": 100 * (as_is - np.mean(r)),
-             "no item found": int(np.sum(~f))} for name, r, f in zip(renders.conditions_for(split), right, found)]
+    rows = [
+        {
+            "condition": name,
+            "accuracy": float(np.mean(r)),
+            "points below the dataset's images": 100 * (as_is - np.mean(r)),
+            "no item found": int(np.sum(~f)),
+        }
+        for name, r, f in zip(renders.conditions_for(split), right, found)
+    ]
     table = pd.DataFrame(rows).set_index("condition")
     table.attrs["as in the dataset"] = as_is
     return table

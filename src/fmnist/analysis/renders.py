@@ -8,6 +8,7 @@ the photo steps were tuned on, with validation images) and :data:`HELD_OUT` (wha
 test images and other seeds), so the reported accuracy measures how the steps generalise.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,13 +66,23 @@ HELD_OUT = {
     "textured background": Condition(texture=8.0, texture_period=9.0),
     "soft shadow": Condition(shadow=0.4),
     "near an edge": Condition(near_edge=True, noise=2.0),
-    "all at once": Condition(gradient=0.15, vignette=0.2, noise=4.0, jpeg_quality=30, texture=4.0, texture_period=8.0, shadow=0.3),
+    "all at once": Condition(
+        gradient=0.15, vignette=0.2, noise=4.0, jpeg_quality=30, texture=4.0, texture_period=8.0, shadow=0.3
+    ),
 }
 
 
 #: The sample photos 06 shows: test images by index, each under one held-out condition.
-SAMPLES = {4002: "plain", 6528: "textured background", 3241: "lighting gradient", 5179: "soft shadow",
-           9423: "dark background", 3558: "coloured background", 4327: "sensor noise", 5643: "all at once"}
+SAMPLES = {
+    4002: "plain",
+    6528: "textured background",
+    3241: "lighting gradient",
+    5179: "soft shadow",
+    9423: "dark background",
+    3558: "coloured background",
+    4327: "sensor noise",
+    5643: "all at once",
+}
 
 
 def render_photo(image: np.ndarray, seed: int, condition: Condition = Condition(), size: int = 200) -> Image.Image:
@@ -164,8 +175,15 @@ def _slug(text: str) -> str:
     return text.lower().replace("/", "-").replace(" ", "-")
 
 
-def write_photos(images: np.ndarray, labels: np.ndarray, indices, directory: Path, condition: Condition = Condition(),
-                 seed_offset: int = 0, suffix: str = "") -> list[Path]:
+def write_photos(
+    images: np.ndarray,
+    labels: np.ndarray,
+    indices: Sequence[int],
+    directory: Path,
+    condition: Condition = Condition(),
+    seed_offset: int = 0,
+    suffix: str = "",
+) -> list[Path]:
     """Render the images at ``indices`` as JPEG photos named after their class and index (seed: index + offset)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -182,8 +200,11 @@ def write_photos(images: np.ndarray, labels: np.ndarray, indices, directory: Pat
 def write_samples(images: np.ndarray, labels: np.ndarray, directory: Path = SAMPLES_DIR) -> list[Path]:
     """Write 06's sample photos (:data:`SAMPLES`) from the test images, each named after its class, index
     and condition; other JPEGs in ``directory`` are removed."""
-    paths = [path for index, name in SAMPLES.items()
-             for path in write_photos(images, labels, [index], directory, HELD_OUT[name], suffix=f"-{_slug(name)}")]
+    paths = [
+        path
+        for index, name in SAMPLES.items()
+        for path in write_photos(images, labels, [index], directory, HELD_OUT[name], suffix=f"-{_slug(name)}")
+    ]
     for stale in set(Path(directory).glob("*.jpg")) - set(paths):
         stale.unlink()
     return sorted(paths)

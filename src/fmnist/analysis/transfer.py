@@ -12,9 +12,9 @@ import time
 import keras
 import numpy as np
 
-from fmnist.training.callbacks import EpochTimer
 from fmnist.config import IMAGE_SHAPE, NUM_CLASSES, SEED
 from fmnist.data.pipeline import make_dataset, split_validation
+from fmnist.training.callbacks import EpochTimer
 
 INPUT_SIZE = 96  # one of the sizes MobileNetV2's ImageNet weights were trained for
 
@@ -46,8 +46,14 @@ def build_transfer_model(weights: str | None) -> tuple[keras.Model, keras.Model]
 
 
 def transfer_learn(
-    train: tuple[np.ndarray, np.ndarray], validation: tuple[np.ndarray, np.ndarray], *, weights: str | None,
-    frozen_epochs: int, finetune_epochs: int, batch_size: int = 128, seed: int = SEED,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    *,
+    weights: str | None,
+    frozen_epochs: int,
+    finetune_epochs: int,
+    batch_size: int = 128,
+    seed: int = SEED,
 ) -> tuple[keras.Model, list[dict]]:
     """Train the head on a frozen backbone, then fine-tune everything; return the model and one row per phase.
 
@@ -65,7 +71,9 @@ def transfer_learn(
         ("fine-tuned", True, 1e-5, finetune_epochs),
     ):
         backbone.trainable = trainable
-        model.compile(optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(
+            optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
         start = time.perf_counter()
         history = model.fit(
             train_data, validation_data=val_data, epochs=epochs, shuffle=False, callbacks=[EpochTimer()], verbose=0
@@ -84,7 +92,12 @@ def transfer_learn(
 
 
 def transfer_study(
-    images: np.ndarray, labels: np.ndarray, *, weights: str | None, train_size: int | None = None, epochs: int | None = None
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    weights: str | None,
+    train_size: int | None = None,
+    epochs: int | None = None,
 ) -> tuple[keras.Model, list[dict]]:
     """:func:`transfer_learn` on the training split (``train_size`` images; None: all of it), validated on the
     validation split.
@@ -97,6 +110,9 @@ def transfer_study(
     if not weights:
         x_val, y_val = x_val[:1000], y_val[:1000]
     return transfer_learn(
-        (x_fit[:train_size], y_fit[:train_size]), (x_val, y_val), weights=weights,
-        frozen_epochs=epochs or frozen_epochs, finetune_epochs=epochs or finetune_epochs,
+        (x_fit[:train_size], y_fit[:train_size]),
+        (x_val, y_val),
+        weights=weights,
+        frozen_epochs=epochs or frozen_epochs,
+        finetune_epochs=epochs or finetune_epochs,
     )

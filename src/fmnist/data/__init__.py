@@ -6,7 +6,7 @@ TensorFlow) builds the ``tf.data`` pipeline.
 """
 
 from fmnist.config import CLASS_NAMES
-from fmnist.errors import DataError
 from fmnist.data.sources import Source, checksum, load, locate
+from fmnist.errors import DataError
 
 __all__ = ["CLASS_NAMES", "DataError", "Source", "checksum", "load", "locate"]

@@ -109,9 +109,7 @@ def _header_length(path: Path, raw: bytes, header: tuple[str, ...] = HEADER) -> 
     if names[0].isdigit():
         raise DataError(f"{path}, line 1: missing header {expected}; the file starts with data")
     if len(names) != len(header):
-        raise DataError(
-            f"{path}, line 1: header has {len(names)} columns, expected {len(header)} ({expected})"
-        )
+        raise DataError(f"{path}, line 1: header has {len(names)} columns, expected {len(header)} ({expected})")
     i = next(i for i, (got, want) in enumerate(zip(names, header)) if got != want)
     raise DataError(f"{path}, line 1: header column {i + 1} is {names[i]!r}, expected {header[i]!r}")
 
@@ -166,8 +164,7 @@ def _check_range(path: Path, values: np.ndarray, header: tuple[str, ...] = HEADE
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(
-            f"{path}, line {_line(row)}, column 'label': value {labels[row]:g} "
-            f"is outside 0..{NUM_CLASSES - 1}"
+            f"{path}, line {_line(row)}, column 'label': value {labels[row]:g} is outside 0..{NUM_CLASSES - 1}"
         )
     pixels = values[:, int(has_label) :]
     bad = (pixels < 0) | (pixels > 255)

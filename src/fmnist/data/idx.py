@@ -50,8 +50,7 @@ def read_idx_split(directory: Path, split: str) -> tuple[np.ndarray, np.ndarray]
     if bad.size:
         i = int(bad[0])
         raise DataError(
-            f"{labels_file}: label {labels[i]} at byte offset {8 + i} (item {i}) "
-            f"is outside 0..{NUM_CLASSES - 1}"
+            f"{labels_file}: label {labels[i]} at byte offset {8 + i} (item {i}) is outside 0..{NUM_CLASSES - 1}"
         )
     return images, labels
 
@@ -81,8 +80,7 @@ def _read_idx(path: Path, magic: int) -> np.ndarray:
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
         raise DataError(
-            f"{path}: wrong IDX magic number {found:#010x} at byte offset 0, "
-            f"expected {magic:#010x} ({kind})"
+            f"{path}: wrong IDX magic number {found:#010x} at byte offset 0, expected {magic:#010x} ({kind})"
         )
     ndim = raw[3]
     header_size = 4 + 4 * ndim

@@ -57,7 +57,7 @@ def make_dataset(
     else:
         ds = tf.data.Dataset.zip((ds,))
 
-    def prepare(batch, batch_seed=None):
+    def prepare(batch: tf.Tensor | tuple[tf.Tensor, tf.Tensor], batch_seed: tf.Tensor | None = None) -> tuple:
         batch_images, batch_labels = batch if labels is not None else (batch, None)
         x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
         if augment:

@@ -9,8 +9,8 @@ import numpy as np
 
 from fmnist import config
 from fmnist.data.csv import CSV_NAMES, has_csv_files, read_csv_split
-from fmnist.errors import DataError
 from fmnist.data.idx import IDX_NAMES, has_idx_files, read_idx_split
+from fmnist.errors import DataError
 
 Splits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 

@@ -11,6 +11,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -36,7 +37,7 @@ class Inputs:
     failures: list[str] = field(default_factory=list)  # one message per file that could not be used
 
 
-def gather(paths: list[Path], progress=sys.stderr) -> Inputs:
+def gather(paths: list[Path], progress: TextIO = sys.stderr) -> Inputs:
     """Read every image the ``paths`` name: image files, folders (searched recursively) and CSVs."""
     inputs = Inputs()
     files = []
@@ -83,13 +84,19 @@ def render(names: list[str], ranked: list[list[tuple[str, float]]], fmt: str, bo
     k = len(ranked[0]) if ranked else 1
     if fmt == "json":
         boxes = boxes or [None] * len(names)
-        rows = [{"path": name,
-                 "box": dict(zip(("left", "top", "width", "height"), box)) if box else None,
-                 "predictions": [{"label": label, "probability": round(p, 6)} for label, p in top]}
-                for name, top, box in zip(names, ranked, boxes)]
+        rows = [
+            {
+                "path": name,
+                "box": dict(zip(("left", "top", "width", "height"), box)) if box else None,
+                "predictions": [{"label": label, "probability": round(p, 6)} for label, p in top],
+            }
+            for name, top, box in zip(names, ranked, boxes)
+        ]
         return json.dumps(rows, indent=2)
     if fmt == "csv":
-        header = ["path", "label", "probability"] + [f"{col}_{i}" for i in range(2, k + 1) for col in ("label", "probability")]
+        header = ["path", "label", "probability"] + [
+            f"{col}_{i}" for i in range(2, k + 1) for col in ("label", "probability")
+        ]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
@@ -98,7 +105,9 @@ def render(names: list[str], ranked: list[list[tuple[str, float]]], fmt: str, bo
         return out.getvalue().rstrip("\n")
     width = max([len("path"), *map(len, names)])
     lines = [f"{'path':<{width}}  prediction"]
-    lines += [f"{name:<{width}}  " + ", ".join(f"{label} {p:.1%}" for label, p in top) for name, top in zip(names, ranked)]
+    lines += [
+        f"{name:<{width}}  " + ", ".join(f"{label} {p:.1%}" for label, p in top) for name, top in zip(names, ranked)
+    ]
     return "\n".join(lines)
 
 

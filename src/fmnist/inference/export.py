@@ -10,6 +10,7 @@ Run the TFLite files with the LiteRT interpreter (``ai-edge-litert``): :func:`tf
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,9 @@ REPRESENTATIVE_IMAGES = 500
 SAVED_MODEL, FLOAT_TFLITE, INT8_TFLITE = "saved_model", "model_float32.tflite", "model_int8.tflite"
 
 
-def export(name: str, out: Path, *, models_dir: Path = MODELS_DIR, representative: np.ndarray | None = None) -> dict[str, Path]:
+def export(
+    name: str, out: Path, *, models_dir: Path = MODELS_DIR, representative: np.ndarray | None = None
+) -> dict[str, Path]:
     """Write the SavedModel and both TFLite files of saved model ``name`` into ``out``; return their paths.
 
     ``representative``: uint8 training images to calibrate the int8 file on (default: a seeded
@@ -62,7 +65,7 @@ def export(name: str, out: Path, *, models_dir: Path = MODELS_DIR, representativ
     return paths
 
 
-def tflite_predictor(path: Path, batch_size: int = 1000):
+def tflite_predictor(path: Path, batch_size: int = 1000) -> Callable[[np.ndarray], np.ndarray]:
     """A function from uint8 images (n, 28, 28) to class probabilities, running the TFLite file ``path`` with LiteRT."""
     from ai_edge_litert.interpreter import Interpreter
 
@@ -87,7 +90,7 @@ def tflite_predictor(path: Path, batch_size: int = 1000):
     return predict
 
 
-def saved_model_predictor(path: Path):
+def saved_model_predictor(path: Path) -> Callable[[np.ndarray], np.ndarray]:
     """A function from uint8 images (n, 28, 28) to class probabilities, running the SavedModel in ``path``."""
     import tensorflow as tf
 

@@ -12,20 +12,22 @@ import hashlib
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
 
 import fmnist
-from fmnist.errors import MissingFileError
+from fmnist.errors import MissingFileError, ModelFileError
 from fmnist.files import atomic_path, read_json
 from fmnist.training.recipes import describe, fingerprint, fingerprint_of, get_recipe, settings
-from fmnist.errors import ModelFileError
+
+if TYPE_CHECKING:
+    from fmnist.training.train import TrainingResult
 
 WEIGHTS_SUFFIX = ".weights.h5"
-
 
 
 def card_beside(weights: Path) -> Path:
@@ -99,8 +101,16 @@ def load_model(path: Path) -> keras.Model:
 
 
 def model_card(
-    name: str, recipe_name: str, model: keras.Model, history: dict, result, *,
-    weights_sha256: str, seed: int, examples: dict, data: dict,
+    name: str,
+    recipe_name: str,
+    model: keras.Model,
+    history: dict,
+    result: "TrainingResult",
+    *,
+    weights_sha256: str,
+    seed: int,
+    examples: dict,
+    data: dict,
 ) -> dict:
     """The model card: what was trained, how, on what, and how well its saved weights score.
 
@@ -112,7 +122,7 @@ def model_card(
     return {
         "model": name,
         "recipe_name": recipe_name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "test_accuracy": result.accuracy,
         "per_class_recall": result.per_class_recall,
         "best_val_accuracy": max(history["val_accuracy"]),

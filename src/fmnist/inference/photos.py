@@ -46,7 +46,6 @@ MIN_REGION_SHARE = 0.05
 SLIVER_SHARE = 0.02
 
 
-
 @dataclass
 class PreparedPhoto:
     """A photo made into a Fashion-MNIST image, with where its item was found and every step on the way."""

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from fmnist.config import IMAGE_SHAPE
+from fmnist.data.transforms import mirror, shift
 from fmnist.training.recipes import get_recipe
 
 PREDICT_BATCH_SIZE = 1024
@@ -33,29 +34,25 @@ VIEWS = ("plain", "mirrored", *_shifted(("plain", "mirrored")))
 
 @keras.saving.register_keras_serializable(package="fmnist")
 class Mirror(keras.layers.Layer):
-    """Mirror images (n, height, width, channels) left to right."""
+    """Mirror images (n, height, width, channels) left to right (:func:`fmnist.data.transforms.mirror`)."""
 
-    def call(self, images):
-        return keras.ops.flip(images, axis=2)
+    def call(self, images: "keras.KerasTensor") -> "keras.KerasTensor":
+        return mirror(images)
 
 
 @keras.saving.register_keras_serializable(package="fmnist")
 class Shift(keras.layers.Layer):
-    """Move images (n, height, width, channels) by ``rows`` and ``cols`` pixels, filling with zeros."""
+    """Move images (n, height, width, channels) by ``rows`` and ``cols`` pixels, filling with zeros
+    (:func:`fmnist.data.transforms.shift`)."""
 
     def __init__(self, rows: int = 0, cols: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.rows, self.cols = rows, cols
 
-    def call(self, images):
-        height, width = images.shape[1], images.shape[2]
-        top, left = max(-self.rows, 0), max(-self.cols, 0)
-        padded = keras.ops.pad(
-            images, [[0, 0], [max(self.rows, 0), top], [max(self.cols, 0), left], [0, 0]]
-        )
-        return padded[:, top : top + height, left : left + width, :]
+    def call(self, images: "keras.KerasTensor") -> "keras.KerasTensor":
+        return shift(images, self.rows, self.cols)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {**super().get_config(), "rows": self.rows, "cols": self.cols}
 
 
@@ -67,11 +64,11 @@ class WeightedAverage(keras.layers.Layer):
         super().__init__(**kwargs)
         self.view_weights = [float(weight) for weight in view_weights]
 
-    def call(self, inputs):
+    def call(self, inputs: list) -> "keras.KerasTensor":
         total = sum(weight * probs for weight, probs in zip(self.view_weights, inputs))
         return total / sum(self.view_weights)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {**super().get_config(), "view_weights": self.view_weights}
 
 
@@ -117,4 +114,6 @@ def predict(model: keras.Model, images: np.ndarray, recipe_name: str) -> np.ndar
 
 def predict_proba(model: keras.Model, images: np.ndarray, views: Sequence[str] = ("plain",)) -> np.ndarray:
     """Class probabilities (n, 10) for uint8 images (n, 28, 28), averaged over the named ``views``."""
-    return inference_model(model, views).predict(np.asarray(images, dtype=np.uint8), batch_size=PREDICT_BATCH_SIZE, verbose=0)
+    return inference_model(model, views).predict(
+        np.asarray(images, dtype=np.uint8), batch_size=PREDICT_BATCH_SIZE, verbose=0
+    )

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.errors import MissingFileError, UsageError
 from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
+from fmnist.errors import MissingFileError, UsageError
 from fmnist.files import read_json, unused_stem, write_json
-from fmnist.training.history import seconds_to_accuracy
 from fmnist.tools.readme import README, update_block
+from fmnist.training.history import seconds_to_accuracy
 from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
 
 RESULTS_DIR = PROJ_ROOT / "bench" / "results"
@@ -40,16 +40,35 @@ TUTORIAL_RECIPE = "tutorial_dense"
 DEFAULT_SEEDS = (SEED, 1, 2)
 #: The CPU flags that decide how fast training runs (vector width, bfloat16, AMX).
 VECTOR_FLAGS = (
-    "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16",
-    "amx_tile", "amx_bf16", "amx_int8",
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512bw",
+    "avx512vl",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_tile",
+    "amx_bf16",
+    "amx_int8",
 )
 
 #: What a results file keeps of each training's history: enough for the time to 91% and the figure.
 HISTORY_KEYS = ("epoch_seconds", "val_accuracy", "halfway_seconds", "halfway_val_accuracy")
 
 HEADERS = (
-    "model", "seed", "test accuracy", "Shirt recall", "training time", "time to 91% val.", "whole command", "epochs",
-    "parameters", "inference (images/s)", "latency (1 image)",
+    "model",
+    "seed",
+    "test accuracy",
+    "Shirt recall",
+    "training time",
+    "time to 91% val.",
+    "whole command",
+    "epochs",
+    "parameters",
+    "inference (images/s)",
+    "latency (1 image)",
 )
 
 
@@ -91,7 +110,18 @@ def benchmark(runs: list[tuple[str, int]]) -> dict:
         with tempfile.TemporaryDirectory() as scratch:
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "fmnist", "train", "--model", recipe, "--seed", str(seed), "--models-dir", scratch],
+                [
+                    sys.executable,
+                    "-m",
+                    "fmnist",
+                    "train",
+                    "--model",
+                    recipe,
+                    "--seed",
+                    str(seed),
+                    "--models-dir",
+                    scratch,
+                ],
                 check=True,
             )
             command_seconds = time.perf_counter() - start
@@ -156,7 +186,10 @@ def cpu_info() -> dict:
         return {"model": platform.processor() or "unknown", "vector_extensions": []}
     model = re.search(r"^model name\s*:\s*(.+)$", text, flags=re.M)
     flags = set(re.search(r"^flags\s*:\s*(.+)$", text, flags=re.M).group(1).split())
-    return {"model": model.group(1).strip() if model else "unknown", "vector_extensions": [f for f in VECTOR_FLAGS if f in flags]}
+    return {
+        "model": model.group(1).strip() if model else "unknown",
+        "vector_extensions": [f for f in VECTOR_FLAGS if f in flags],
+    }
 
 
 def _views(recipe: str) -> tuple[str, ...]:
@@ -199,7 +232,11 @@ def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.nd
 
     paths = export(name, models_dir / "exported", models_dir=models_dir)
     rows = []
-    for kind, load in (("saved_model", saved_model_predictor), ("float32", tflite_predictor), ("int8", tflite_predictor)):
+    for kind, load in (
+        ("saved_model", saved_model_predictor),
+        ("float32", tflite_predictor),
+        ("int8", tflite_predictor),
+    ):
         path = paths[kind]
         size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
         run = load(path)
@@ -212,10 +249,15 @@ def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.nd
             start = time.perf_counter()
             run(x_test[:1])
             latencies.append(time.perf_counter() - start)
-        rows.append({
-            "format": kind, "bytes": size, "test_accuracy": float(np.mean(probs.argmax(axis=1) == y_test)),
-            "images_per_second": len(x_test) / batch_seconds, "latency_ms": 1000 * float(np.median(latencies)),
-        })
+        rows.append(
+            {
+                "format": kind,
+                "bytes": size,
+                "test_accuracy": float(np.mean(probs.argmax(axis=1) == y_test)),
+                "images_per_second": len(x_test) / batch_seconds,
+                "latency_ms": 1000 * float(np.median(latencies)),
+            }
+        )
     return rows
 
 
@@ -257,11 +299,17 @@ def render_table(results: dict) -> str:
         name = f"**{row['model']}**" if row.get("default") else row["model"]
         to_91 = row["seconds_to_91_val"]
         cells = [
-            name, str(row.get("seed", "")), f"{row['test_accuracy']:.2%}", f"{row['shirt_recall']:.1%}",
+            name,
+            str(row.get("seed", "")),
+            f"{row['test_accuracy']:.2%}",
+            f"{row['shirt_recall']:.1%}",
             f"{row['training_seconds']:.0f} s = {row['training_seconds'] / unit:.2f} S",
             "n/a" if to_91 is None else f"{to_91:.0f} s = {to_91 / unit:.2f} S",
-            f"{row['command_seconds']:.0f} s", str(row["epochs"]), f"{row['parameters']:,}",
-            f"{row['images_per_second']:,.0f}", f"{row['latency_ms']:.1f} ms",
+            f"{row['command_seconds']:.0f} s",
+            str(row["epochs"]),
+            f"{row['parameters']:,}",
+            f"{row['images_per_second']:,.0f}",
+            f"{row['latency_ms']:.1f} ms",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -275,8 +323,10 @@ def render_table(results: dict) -> str:
         )
         lines.append("")
     if results.get("formats"):
-        lines += ["| exported default | file size | test accuracy | inference (images/s) | latency (1 image) |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "| exported default | file size | test accuracy | inference (images/s) | latency (1 image) |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         lines += [
             f"| {row['format']} | {row['bytes'] / 1e6:.1f} MB | {row['test_accuracy']:.2%} | {row['images_per_second']:,.0f} "
             f"| {row['latency_ms']:.1f} ms |"

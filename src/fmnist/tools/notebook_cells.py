@@ -20,7 +20,7 @@ SETUP_TAG = "colab-setup"
 COLAB_CHECKOUT = "/content/fashion-mnist"
 KAGGLE_CHECKOUT = "/kaggle/working/fashion-mnist"
 
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # In Colab or Kaggle, fetch the project and install its package; locally this cell does nothing.
 import importlib.util
 import os
@@ -38,7 +38,7 @@ if IS_COLAB or IS_KAGGLE:
     if not project.exists():
         subprocess.run(["git", "clone", "--depth", "1", "{repo_url}", str(project)], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(project)], check=True)
-    sys.path.insert(0, str(project / "src"))  # an editable install is seen only after a restart'''
+    sys.path.insert(0, str(project / "src"))  # an editable install is seen only after a restart"""
 
 
 def setup_cell(repo_url: str = REPO_URL) -> str:
@@ -90,8 +90,11 @@ def sync_readme(readme: Path = README, notebooks_dir: Path = NOTEBOOKS_DIR, repo
     text = Path(readme).read_text(encoding="utf-8")
     synced = text
     for path in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
-        row = re.compile(rf"^(\| \[{re.escape(path.stem)}\]\(notebooks/{re.escape(path.name)}\) \| [^|\n]* \| ).*$", re.M)
-        synced = row.sub(lambda match: f"{match.group(1)}{open_badges(path.name, repo_url)} |", synced)
+        row = re.compile(
+            rf"^(\| \[{re.escape(path.stem)}\]\(notebooks/{re.escape(path.name)}\) \| [^|\n]* \| ).*$", re.M
+        )
+        badges = open_badges(path.name, repo_url)
+        synced = row.sub(lambda match, badges=badges: f"{match.group(1)}{badges} |", synced)
     if synced != text:
         Path(readme).write_text(synced, encoding="utf-8")
     return synced != text

@@ -7,8 +7,8 @@ number in those tables is typed by hand; tests check each block against its resu
 import re
 from pathlib import Path
 
-from fmnist.errors import UsageError
 from fmnist.config import PROJ_ROOT
+from fmnist.errors import UsageError
 
 README = PROJ_ROOT / "README.md"
 

@@ -34,12 +34,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from fmnist.tools.notebook_cells import NOTEBOOKS_DIR
 from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, weights_path
+from fmnist.errors import NotebookError
 from fmnist.files import atomic_path
+from fmnist.tools.notebook_cells import NOTEBOOKS_DIR
 from fmnist.tools.readme import README
 from fmnist.training.recipes import DEFAULT_MODEL
-from fmnist.errors import NotebookError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: The committed models each notebook trains (in the full profile, into ``models/``).
@@ -50,7 +50,6 @@ READS_NO_MODEL = ("01_explore",)
 TRAINED_HERE = ("vgg_bn",)
 #: Where a notebook records the stamp of the inputs it was executed from.
 STAMP_KEY = "fmnist"
-
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,9 @@ def stamp(path: Path, models_dir: Path = MODELS_DIR, photos_dir: Path = ASSETS_D
         digest.update(module.encode())
         digest.update(code_digest(module_file(module)))
     if Path(path).stem not in (*TRAINS, *READS_NO_MODEL):
-        for file in sorted(p for directory in (models_dir, photos_dir) for p in Path(directory).rglob("*") if _committed(p)):
+        for file in sorted(
+            p for directory in (models_dir, photos_dir) for p in Path(directory).rglob("*") if _committed(p)
+        ):
             digest.update(file.relative_to(file.parents[1]).as_posix().encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
@@ -208,7 +209,7 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
     started = time.monotonic()
     done = 0
 
-    def report(cell, **_):
+    def report(cell: nbformat.NotebookNode, **_: object) -> None:
         nonlocal done
         if cell.cell_type == "code":
             done += 1
@@ -222,8 +223,13 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
         with tempfile.TemporaryDirectory(prefix="fmnist-kernel-") as sockets:
             kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "ipc"))
             client = _EchoingClient(
-                notebook, km=kernel, timeout=None, record_timing=False, echo=lambda line: log(f"{path.stem}: {line}"),
-                resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=report,
+                notebook,
+                km=kernel,
+                timeout=None,
+                record_timing=False,
+                echo=lambda line: log(f"{path.stem}: {line}"),
+                resources={"metadata": {"path": str(path.parent)}},
+                on_cell_executed=report,
             )
             try:
                 client.execute()
@@ -246,11 +252,11 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
 class _EchoingClient(NotebookClient):
     """A client that also passes each line a cell prints to ``echo`` as it arrives (02's epoch lines)."""
 
-    def __init__(self, notebook, echo: Callable[[str], None], **kwargs):
+    def __init__(self, notebook: nbformat.NotebookNode, echo: Callable[[str], None], **kwargs):
         super().__init__(notebook, **kwargs)
         self.echo = echo
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> object:
         if msg["msg_type"] == "stream" and msg["content"].get("name") == "stdout":
             for line in msg["content"]["text"].splitlines():
                 self.echo(line)
@@ -323,16 +329,16 @@ def _train(name: str, project: Project) -> None:
 
 
 def _samples_are_current(project: Project) -> bool:
-    from fmnist.data import load
     from fmnist.analysis.renders import samples_are_current
+    from fmnist.data import load
 
     _, test = load(project.data)
     return samples_are_current(*test, project.photos_dir)
 
 
 def _write_samples(project: Project) -> None:
-    from fmnist.data import load
     from fmnist.analysis.renders import write_samples
+    from fmnist.data import load
 
     _, test = load(project.data)
     write_samples(*test, project.photos_dir)

@@ -8,18 +8,20 @@ Markdown table and saved to bench/results/speed-<date>-<host>.md (``-run2`` and 
 
 import platform
 import time
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 
 import keras
+import numpy as np
 
 from fmnist.config import PROJ_ROOT
 from fmnist.data import load
 from fmnist.data.pipeline import make_dataset
 from fmnist.files import unused_stem
+from fmnist.runtime import build_in_precision, start_tensorflow
 from fmnist.training.builders import build_baseline_cnn, build_vgg_bn
 from fmnist.training.recipes import RECIPES
-from fmnist.runtime import build_in_precision, start_tensorflow
 
 STEPS, WARMUP, EPOCH_IMAGES = 40, 5, 54000
 # (label, builder, precision, batch size, XLA, augment, steps_per_execution)
@@ -33,22 +35,68 @@ SETTINGS = [
     ("vgg_bn, bfloat16, batch 256", build_vgg_bn, "mixed_bfloat16", 256, False, False, 1),
     ("vgg_bn, bfloat16, batch 256, XLA", build_vgg_bn, "mixed_bfloat16", 256, True, False, 1),
     ("vgg_bn, bfloat16, batch 256, 8 steps per execution", build_vgg_bn, "mixed_bfloat16", 256, False, False, 8),
-    ("vgg_bn, bfloat16, batch 256, with augmentation (the recipe)", build_vgg_bn, "mixed_bfloat16", 256, False, True, 1),
+    (
+        "vgg_bn, bfloat16, batch 256, with augmentation (the recipe)",
+        build_vgg_bn,
+        "mixed_bfloat16",
+        256,
+        False,
+        True,
+        1,
+    ),
     ("fast_cnn, float32, batch 256", RECIPES["fast_cnn"].build, "float32", 256, False, False, 1),
     ("fast_cnn, bfloat16, batch 256", RECIPES["fast_cnn"].build, "mixed_bfloat16", 256, False, False, 1),
     ("fast_cnn, bfloat16, batch 512", RECIPES["fast_cnn"].build, "mixed_bfloat16", 512, False, False, 1),
-    ("fast_cnn, bfloat16, batch 256, with augmentation (the recipe)", RECIPES["fast_cnn"].build, "mixed_bfloat16", 256, False, True, 1),
-    ("fast_cnn with pooling instead of its strided first convolution, bfloat16, batch 256",
-     partial(RECIPES["fast_cnn"].build, stride_first_conv=False), "mixed_bfloat16", 256, False, False, 1),
+    (
+        "fast_cnn, bfloat16, batch 256, with augmentation (the recipe)",
+        RECIPES["fast_cnn"].build,
+        "mixed_bfloat16",
+        256,
+        False,
+        True,
+        1,
+    ),
+    (
+        "fast_cnn with pooling instead of its strided first convolution, bfloat16, batch 256",
+        partial(RECIPES["fast_cnn"].build, stride_first_conv=False),
+        "mixed_bfloat16",
+        256,
+        False,
+        False,
+        1,
+    ),
     # The widths fast_cnn had before, and a cheaper head (bench/README.md, "How the default was chosen", 7 and 8).
-    ("fast_cnn with 32-64-128 filters (its widths before the switch to 24-48-96), bfloat16, batch 256",
-     partial(RECIPES["fast_cnn"].build, widths=(32, 64, 128)), "mixed_bfloat16", 256, False, False, 1),
-    ("fast_cnn with a dense layer of 128, bfloat16, batch 256",
-     partial(RECIPES["fast_cnn"].build, dense_units=128), "mixed_bfloat16", 256, False, False, 1),
+    (
+        "fast_cnn with 32-64-128 filters (its widths before the switch to 24-48-96), bfloat16, batch 256",
+        partial(RECIPES["fast_cnn"].build, widths=(32, 64, 128)),
+        "mixed_bfloat16",
+        256,
+        False,
+        False,
+        1,
+    ),
+    (
+        "fast_cnn with a dense layer of 128, bfloat16, batch 256",
+        partial(RECIPES["fast_cnn"].build, dense_units=128),
+        "mixed_bfloat16",
+        256,
+        False,
+        False,
+        1,
+    ),
 ]
 
 
-def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_execution) -> float:
+def time_training(
+    x: np.ndarray,
+    y: np.ndarray,
+    build: Callable[[], keras.Model],
+    precision: str,
+    batch_size: int,
+    xla: bool,
+    augment: bool,
+    steps_per_execution: int,
+) -> float:
     """Images per second of ``STEPS`` training steps."""
     model = build_in_precision(build, precision)
     model.compile(
@@ -65,7 +113,7 @@ def time_training(x, y, build, precision, batch_size, xla, augment, steps_per_ex
     return batch_size * STEPS / (time.perf_counter() - start)
 
 
-def time_pipeline(x, y, batch_size=256) -> float:
+def time_pipeline(x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
     """Images per second of the augmented input pipeline alone, without any training."""
     ds = make_dataset(x, y, batch_size=batch_size, shuffle=True, shift=2, flip=True)
     for _ in ds.take(5):

@@ -1,6 +1,7 @@
 """Choose a tf.distribute strategy: one device, all local GPUs, a TPU, or several machines."""
 
 import tensorflow as tf
+
 from fmnist.errors import UsageError
 
 STRATEGIES = ("auto", "default", "mirrored", "tpu", "multiworker")
@@ -55,8 +56,8 @@ class _MultiWorkerStrategy(tf.distribute.MultiWorkerMirroredStrategy):
     and scalars across replicas only, which is what both calls mean.
     """
 
-    def reduce(self, reduce_op, value, axis):
-        def reduce_one(single):
+    def reduce(self, reduce_op: tf.distribute.ReduceOp | str, value: tf.Tensor, axis: int | None) -> tf.Tensor:
+        def reduce_one(single: tf.Tensor) -> tf.Tensor:
             scalar = self.experimental_local_results(single)[0].shape.rank == 0
             return super(_MultiWorkerStrategy, self).reduce(reduce_op, single, None if scalar else axis)
 

@@ -59,7 +59,9 @@ class Recipe:
     fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
     weight_average: float = 0.0  # > 0: validate and keep a moving average of the weights with this momentum
     validate_halfway: bool = False  # validate halfway through each epoch too (time to 91% to half an epoch)
-    whitening_start: bool = False  # start the first convolution from the training patches' whitening (fmnist.training.whitening)
+    whitening_start: bool = (
+        False  # start the first convolution from the training patches' whitening (fmnist.training.whitening)
+    )
 
 
 RECIPES = {
@@ -91,7 +93,9 @@ RECIPES = {
 # and both moved by one pixel (chosen on the validation split: bench/README.md). It validates
 # halfway through each epoch too, for the time to 91%.
 RECIPES["fast_cnn"] = Recipe(
-    builder("build_vgg_bn", widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True),
+    builder(
+        "build_vgg_bn", widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True
+    ),
     epochs=26,
     batch_size=256,
     learning_rate=8e-3,

@@ -12,18 +12,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist.training.callbacks import RecordTestCurves, ValidateHalfway
+from fmnist.analysis.evaluate import evaluate
 from fmnist.config import MODELS_DIR, SEED, VALIDATION_FRACTION, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
-from fmnist.training.distribute import make_strategy
-from fmnist.analysis.evaluate import evaluate
 from fmnist.files import read_json, write_json
 from fmnist.inference.model_files import build_for_inference, holds_weights, load_weights, model_card, save_weights
 from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.runtime import build_in_precision, fast_precision, has_gpu
+from fmnist.training.callbacks import RecordTestCurves, ValidateHalfway
+from fmnist.training.distribute import make_strategy
 from fmnist.training.recipes import DEFAULT_MODEL, Recipe, get_recipe
 from fmnist.training.resume import fit_resumably, resume_files
-from fmnist.runtime import build_in_precision, fast_precision, has_gpu
 from fmnist.training.weight_average import WeightAverage
 from fmnist.training.whitening import start_from_whitening
 
@@ -113,7 +113,13 @@ def train(
     saved = load_weights(build_for_inference(recipe_name), weights)
     result = evaluate(saved, x_test, y_test, views_of(recipe_name))
     card = model_card(
-        save_as, recipe_name, model, history, result, weights_sha256=weights_sha256, seed=seed,
+        save_as,
+        recipe_name,
+        model,
+        history,
+        result,
+        weights_sha256=weights_sha256,
+        seed=seed,
         examples={"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
         data={"format": data_source.kind, "path": str(data_source.path), "sha256": checksum(splits)},
     )
@@ -166,8 +172,14 @@ def recipe_dataset(
 ) -> tf.data.Dataset:
     """Batches as ``recipe`` trains on them (shuffled and augmented when ``training``), one-hot labels."""
     return make_dataset(
-        images, labels, batch_size=batch_size or recipe.batch_size, shuffle=training,
-        shift=training and recipe.shift, flip=training and recipe.flip, one_hot=True, seed=seed,
+        images,
+        labels,
+        batch_size=batch_size or recipe.batch_size,
+        shuffle=training,
+        shift=training and recipe.shift,
+        flip=training and recipe.flip,
+        one_hot=True,
+        seed=seed,
     )
 
 

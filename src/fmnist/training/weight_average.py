@@ -31,7 +31,7 @@ class WeightAverage(keras.callbacks.Callback):
         self.state_dir = Path(state_dir)
         self.averages: list[tf.Variable] | None = None
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if self.averages is not None:
             return
         weights = [w.numpy() for w in self.model.weights]  # copies: a Variable of w.value shares w's storage
@@ -40,7 +40,7 @@ class WeightAverage(keras.callbacks.Callback):
                 weights = [saved[f"w{i}"] for i in range(len(weights))]
         self.averages = [tf.Variable(w, trainable=False) for w in weights]
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._update()
 
     @tf.function
@@ -50,21 +50,21 @@ class WeightAverage(keras.callbacks.Callback):
         for average, weight in zip(self.averages, self.model.weights):
             average.assign(momentum * average + (1 - momentum) * tf.cast(weight.value, average.dtype))
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         # The trainer's backup is written after this (BackupAndRestore comes later in the callback
         # list) and may fall back one epoch: keep the average of the last two epochs.
         with atomic_path(self._state_file(epoch + 1)) as partial:
             np.savez(partial, **{f"w{i}": average.numpy() for i, average in enumerate(self.averages)})
         self._state_file(epoch - 1).unlink(missing_ok=True)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict | None = None) -> None:
         for average, weight in zip(self.averages, self.model.weights):
             weight.assign(average.read_value())
 
-    def on_test_begin(self, logs=None):
+    def on_test_begin(self, logs: dict | None = None) -> None:
         self._swap()
 
-    def on_test_end(self, logs=None):
+    def on_test_end(self, logs: dict | None = None) -> None:
         self._swap()
 
     on_predict_begin = on_test_begin

@@ -30,7 +30,9 @@ def patch_whitening_filters(images: np.ndarray) -> np.ndarray:
         raise ValueError(f"expected uint8 images of shape (n, height, width), got {images.dtype} {images.shape}")
     pixels = tf.constant(images[:SAMPLE, :, :, None], tf.float32) / 255
     window = [1, PATCH, PATCH, 1]
-    patches = tf.image.extract_patches(pixels, window, [1, 1, 1, 1], [1, 1, 1, 1], "SAME").numpy().reshape(-1, PATCH * PATCH)
+    patches = (
+        tf.image.extract_patches(pixels, window, [1, 1, 1, 1], [1, 1, 1, 1], "SAME").numpy().reshape(-1, PATCH * PATCH)
+    )
     variances, directions = np.linalg.eigh(patches.T @ patches / len(patches))
     whitening = directions / np.sqrt(variances + EPSILON)  # one filter per column
     filters = np.concatenate([whitening, -whitening], axis=1).T.reshape(-1, PATCH, PATCH)
@@ -45,8 +47,10 @@ def start_from_whitening(model: keras.Model, images: np.ndarray) -> None:
     filters = patch_whitening_filters(images)
     if conv is None or tuple(conv.kernel.shape[:3]) != filters.shape[:3] or conv.kernel.shape[3] < filters.shape[3]:
         found = "none" if conv is None else tuple(conv.kernel.shape)
-        raise ValueError(f"{model.name}: the whitening start needs a first 3x3 convolution of one channel "
-                         f"with at least {filters.shape[3]} filters; its first convolution's kernel is {found}")
+        raise ValueError(
+            f"{model.name}: the whitening start needs a first 3x3 convolution of one channel "
+            f"with at least {filters.shape[3]} filters; its first convolution's kernel is {found}"
+        )
     kernel = conv.kernel.numpy()
     kernel[..., : filters.shape[3]] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
     conv.kernel.assign(kernel)
