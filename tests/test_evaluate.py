@@ -6,6 +6,7 @@ import pytest
 from fmnist.analysis.evaluate import accuracy_interval, compare_models, evaluate, paired_outcomes
 from fmnist.config import CLASS_NAMES, card_path
 from fmnist.files import write_json
+from fmnist.inference.trained_model import TrainedModel
 from fmnist.inference.views import predict_proba
 from fmnist.training.builders import build_baseline_cnn
 
@@ -21,7 +22,7 @@ def test_flip_tta_averages_image_and_mirror(splits):
 
 def test_evaluation_agrees_with_its_predictions(splits):
     (images, labels), _ = splits
-    result = evaluate(build_baseline_cnn(), images, labels)
+    result = evaluate(TrainedModel(build_baseline_cnn(), "baseline"), images, labels)
     predicted = result.probs.argmax(axis=1)
     assert result.accuracy == pytest.approx(np.mean(predicted == labels))
     assert result.confusion.sum() == len(labels) and np.trace(result.confusion) == np.sum(predicted == labels)

@@ -8,16 +8,15 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, real_splits):
-    from fmnist.config import MODELS_DIR, weights_path
-    from fmnist.inference.export import export
-    from fmnist.inference.model_files import load_model
-    from fmnist.inference.views import predict
+    from fmnist.config import MODELS_DIR
+    from fmnist.inference.trained_model import TrainedModel
     from fmnist.training.recipes import DEFAULT_MODEL
 
     (x_train, _), (x_test, y_test) = real_splits
     x_test, y_test = x_test[::4], y_test[::4]  # 2,500 images: the default predicts from ten views each
-    paths = export(DEFAULT_MODEL, tmp_path_factory.mktemp("exported"), representative=x_train[::240])
-    keras_predicted = predict(load_model(weights_path(DEFAULT_MODEL, MODELS_DIR)), x_test, DEFAULT_MODEL).argmax(axis=1)
+    model = TrainedModel.saved(DEFAULT_MODEL, MODELS_DIR)
+    paths = model.export(tmp_path_factory.mktemp("exported"), representative=x_train[::240])
+    keras_predicted = model.predict(x_test).argmax(axis=1)
     return paths, keras_predicted, x_test, y_test
 
 

@@ -16,6 +16,7 @@ from fmnist.analysis.label_noise import (
     suspects_of_splits,
     write_suspects,
 )
+from fmnist.inference.trained_model import TrainedModel
 
 
 def _probs(labels, confidence=0.9):
@@ -90,24 +91,23 @@ def test_probs_file_round_trip_and_clear_error(tmp_path):
 
 @pytest.mark.slow
 def test_out_of_fold_scores_every_image_with_a_model_that_did_not_see_it(monkeypatch):
-    import fmnist.analysis.label_noise as label_noise
     import fmnist.training.train
     from helpers import tiny_splits
 
     (images, labels), _ = tiny_splits(n_train=60)
     trained_on, scored = [], []
-    real_dataset, real_predict = fmnist.training.train.recipe_dataset, label_noise.predict
+    real_dataset, real_predict = fmnist.training.train.recipe_dataset, TrainedModel.predict
 
     def recording_dataset(recipe, x, y, **kwargs):
         trained_on.append({row.tobytes() for row in x})
         return real_dataset(recipe, x, y, **kwargs)
 
-    def recording_predict(model, x, recipe):
+    def recording_predict(model, x, views=None):
         scored.append({row.tobytes() for row in x})
-        return real_predict(model, x, recipe)
+        return real_predict(model, x, views)
 
     monkeypatch.setattr(fmnist.training.train, "recipe_dataset", recording_dataset)
-    monkeypatch.setattr(label_noise, "predict", recording_predict)
+    monkeypatch.setattr(TrainedModel, "predict", recording_predict)
     probs = out_of_fold_probs(images, labels, folds=3, epochs=1)
     assert probs.shape == (60, 10)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)

@@ -8,7 +8,8 @@ import pytest
 from fmnist.cli import main
 from fmnist.config import MODELS_DIR, card_path, weights_path
 from fmnist.files import read_json, write_json
-from fmnist.inference.model_files import ModelFileError, card_beside, load_model, save_weights
+from fmnist.inference.model_files import ModelFileError, card_beside, save_weights
+from fmnist.inference.trained_model import TrainedModel
 from fmnist.training.builders import build_baseline_cnn
 
 
@@ -28,7 +29,9 @@ def saved(tmp_path):
 def test_a_saved_model_loads_and_predicts_the_same(saved, splits):
     path, model = saved
     images = splits[0][0][..., None] / 255
-    np.testing.assert_array_equal(load_model(path).predict(images, verbose=0), model.predict(images, verbose=0))
+    np.testing.assert_array_equal(
+        TrainedModel.load(path).network.predict(images, verbose=0), model.predict(images, verbose=0)
+    )
     assert card_beside(path) == card_path("baseline", path.parent)
 
 
@@ -45,7 +48,7 @@ def test_weights_of_a_compiled_model_hold_no_optimizer_state(tmp_path):
 
 def test_a_missing_model_says_to_train_one(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"vgg_bn\.weights\.h5: no saved model; train one first"):
-        load_model(weights_path("vgg_bn", tmp_path))
+        TrainedModel.load(weights_path("vgg_bn", tmp_path))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupt", "empty"])
@@ -55,7 +58,7 @@ def test_a_damaged_weights_file_is_refused_by_name(saved, damage):
     damaged = {"truncated": data[: len(data) // 2], "corrupt": data[:4000] + b"\xff" * 16 + data[4016:], "empty": b""}
     path.write_bytes(damaged[damage])
     with pytest.raises(ModelFileError, match=rf"{path}: its SHA-256 differs .* truncated or corrupt"):
-        load_model(path)
+        TrainedModel.load(path)
 
 
 def test_weights_that_do_not_fit_the_recipe_are_refused_by_name(saved):
@@ -63,7 +66,7 @@ def test_weights_that_do_not_fit_the_recipe_are_refused_by_name(saved):
     card = read_json(card_beside(path))
     write_json(card_beside(path), card | {"recipe_name": "vgg_bn"})
     with pytest.raises(ModelFileError, match=rf"{path}: cannot be loaded into vgg_bn"):
-        load_model(path)
+        TrainedModel.load(path)
 
 
 def test_weights_of_an_older_architecture_are_refused_even_when_they_fit(saved):
@@ -75,7 +78,7 @@ def test_weights_of_an_older_architecture_are_refused_even_when_they_fit(saved):
         match=rf"{path}: trained as build_baseline_cnn\(dropout=0.3\), but recipe "
         r"'baseline' now builds build_baseline_cnn\(\); retrain it",
     ):
-        load_model(path)
+        TrainedModel.load(path)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +98,7 @@ def test_a_bad_card_is_refused_by_name(saved, card_text, problem):
     else:
         card.write_text(card_text.replace("SHA", read_json(card)["weights_sha256"]))
     with pytest.raises(ModelFileError, match=re.escape(f"{card}: {problem}")):
-        load_model(path)
+        TrainedModel.load(path)
 
 
 def test_a_file_that_is_not_a_weights_file_is_refused(tmp_path):
@@ -104,7 +107,7 @@ def test_a_file_that_is_not_a_weights_file_is_refused(tmp_path):
     with pytest.raises(
         ModelFileError, match=r"vgg_bn\.keras: not a weights file \(its name must end with \.weights\.h5\)"
     ):
-        load_model(path)
+        TrainedModel.load(path)
 
 
 @pytest.mark.integration
@@ -125,7 +128,7 @@ def test_committed_models_predict_what_their_records_say(real_splits, name):
     assert is_current(name), f"models/experiments/{name}.test_probs.npz is stale: run `make regenerate`"
     (_, _), (x_test, _) = real_splits
     subset = slice(0, 500)
-    probs = predict_proba(load_model(weights_path(name, MODELS_DIR)), x_test[subset])
+    probs = predict_proba(TrainedModel.load(weights_path(name, MODELS_DIR)).network, x_test[subset])
     expected = recorded_probs(name, "none")[subset]
     # Recorded on another CPU, perhaps under other versions: a near tie may tip the other way.
     assert np.mean(probs.argmax(axis=1) == expected.argmax(axis=1)) >= 0.99

@@ -23,7 +23,8 @@ SAVE = """
 import sys
 import keras, numpy as np
 from fmnist.files import write_json
-from fmnist.inference.model_files import load_model, save_weights
+from fmnist.inference.model_files import save_weights
+from fmnist.inference.trained_model import TrainedModel
 from fmnist.training.recipes import get_recipe
 from fmnist.training.train import compiled_model
 
@@ -35,17 +36,17 @@ model = compiled_model(get_recipe("vgg_bn"), images, 1)
 model.fit(images, labels, batch_size=32, epochs=1, verbose=0)
 sha = save_weights(model, "vgg_bn", f"{folder}/vgg_bn.weights.h5")
 write_json(f"{folder}/vgg_bn.card.json", {"recipe_name": "vgg_bn", "weights_sha256": sha})
-np.save(f"{folder}/expected.npy", load_model(f"{folder}/vgg_bn.weights.h5").predict(images[:8], verbose=0))
+np.save(f"{folder}/expected.npy", TrainedModel.load(f"{folder}/vgg_bn.weights.h5").network.predict(images[:8], verbose=0))
 print(keras.__version__)
 """
 LOAD = """
 import sys
 import keras, numpy as np
-from fmnist.inference.model_files import load_model
+from fmnist.inference.trained_model import TrainedModel
 
 folder = sys.argv[1]
 images = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
-np.save(f"{folder}/loaded.npy", load_model(f"{folder}/vgg_bn.weights.h5").predict(images[:8], verbose=0))
+np.save(f"{folder}/loaded.npy", TrainedModel.load(f"{folder}/vgg_bn.weights.h5").network.predict(images[:8], verbose=0))
 print(keras.__version__)
 """
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fmnist.inference.views import VIEWS, inference_model, predict, views_of
+from fmnist.inference.views import VIEWS, inference_model, views_of
 from fmnist.training.builders import build_baseline_cnn
 
 
@@ -53,10 +53,10 @@ def test_views_must_be_known():
 @pytest.mark.integration
 @pytest.mark.parametrize("name", ["baseline", "fast_cnn"])  # vgg_bn: against its records, in test_model_files
 def test_the_committed_models_predict_the_accuracy_their_cards_state(real_splits, name):
-    from fmnist.config import MODELS_DIR, card_path, weights_path
+    from fmnist.config import MODELS_DIR, card_path
     from fmnist.files import read_json
-    from fmnist.inference.model_files import load_model
+    from fmnist.inference.trained_model import TrainedModel
 
     _, (x_test, y_test) = real_splits
-    probs = predict(load_model(weights_path(name, MODELS_DIR)), x_test, name)
+    probs = TrainedModel.saved(name, MODELS_DIR).predict(x_test)
     assert np.mean(probs.argmax(axis=1) == y_test) == read_json(card_path(name, MODELS_DIR))["test_accuracy"]

@@ -5,13 +5,14 @@ import pytest
 
 from fmnist.analysis import renders
 from fmnist.analysis.render_accuracy import accuracy_on_renders, images_for, seen_through_photos
+from fmnist.inference.trained_model import TrainedModel
 from fmnist.training.builders import build_baseline_cnn
 
 
 def test_one_row_per_condition_on_the_same_images_beside_the_dataset_images(real_splits, monkeypatch):
     monkeypatch.setattr(renders, "HELD_OUT", {name: renders.HELD_OUT[name] for name in ("plain", "soft shadow")})
     _, (images, labels) = real_splits
-    table = accuracy_on_renders(build_baseline_cnn(), "baseline", images, labels, count=8)
+    table = accuracy_on_renders(TrainedModel(build_baseline_cnn(), "baseline"), images, labels, count=8)
     assert list(table.index) == ["plain", "soft shadow"] and (table["no item found"] == 0).all()
     assert table["accuracy"].between(0, 1).all()
     as_is = table.attrs["as in the dataset"]

@@ -12,7 +12,7 @@ import pytest
 
 from fmnist.config import card_path, history_path, weights_path
 from fmnist.files import read_json
-from fmnist.inference.model_files import load_model
+from fmnist.inference.trained_model import TrainedModel
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -42,7 +42,7 @@ def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path):
     assert len(history["val_accuracy"]) == 4  # every epoch once, across both processes
     card = read_json(card_path("baseline", models))
     assert card["epochs"] == 4 and card["test_accuracy"] > 0.8  # uninterrupted: about 0.84
-    assert load_model(weights_path("baseline", models)).count_params() == card["parameters"]
+    assert TrainedModel.load(weights_path("baseline", models)).network.count_params() == card["parameters"]
     assert not list(models.glob(".*")), "backup and epoch log are removed once the model is saved"
 
 
@@ -118,7 +118,7 @@ def test_two_workers_train_together_and_only_the_chief_saves(tmp_path, small_rea
     metrics = [re.search(r"accuracy: .* val_loss: [0-9.]+", stdout).group() for stdout, _ in outputs]
     assert metrics[0] == metrics[1]
     assert (
-        load_model(weights_path("baseline", chief)).count_params()
+        TrainedModel.load(weights_path("baseline", chief)).network.count_params()
         == read_json(card_path("baseline", chief))["parameters"]
     )
 

@@ -10,7 +10,8 @@ from fmnist.cli import main
 from fmnist.config import card_path, history_path, weights_path
 from fmnist.data import load
 from fmnist.files import read_json
-from fmnist.inference.model_files import load_model, sha256
+from fmnist.inference.model_files import sha256
+from fmnist.inference.trained_model import TrainedModel
 from fmnist.runtime import fast_precision, has_gpu
 from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
 from fmnist.training.train import recipe_dataset, train
@@ -64,7 +65,7 @@ def test_same_seed_same_model(tmp_path, small_real_dir, name):
         for run in ("a", "b")
     ]
     assert runs[0].card["test_accuracy"] == runs[1].card["test_accuracy"]
-    weights = [load_model(weights_path(name, tmp_path / run)).get_weights() for run in ("a", "b")]
+    weights = [TrainedModel.load(weights_path(name, tmp_path / run)).network.get_weights() for run in ("a", "b")]
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
     assert not list((tmp_path / "a").glob(".*"))  # no backup or epoch log left behind
@@ -114,7 +115,7 @@ def test_gpu_settings_train_and_save_on_a_cpu(tmp_path, small_real_dir):
     assert run.model.layers[1].compute_dtype == "float16"
     assert np.isfinite(run.history["loss"]).all() and np.isfinite(run.history["val_loss"]).all()
     images = load(small_real_dir)[1][0][:64, :, :, None] / 255
-    loaded = load_model(weights_path(DEFAULT_MODEL, tmp_path))  # rebuilt in float32
+    loaded = TrainedModel.load(weights_path(DEFAULT_MODEL, tmp_path)).network  # rebuilt in float32
     np.testing.assert_allclose(loaded.predict(images, verbose=0), run.model.predict(images, verbose=0), atol=2e-3)
 
 

@@ -33,7 +33,8 @@ from fmnist.analysis.evaluate import evaluate
 from fmnist.config import SEED, VALIDATION_FRACTION
 from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
-from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.inference.trained_model import TrainedModel
+from fmnist.inference.views import PREDICT_BATCH_SIZE
 from fmnist.training.builders import build_vgg_bn
 from fmnist.training.callbacks import EpochTimer, ValidateHalfway
 from fmnist.training.history import validation_timeline
@@ -98,7 +99,7 @@ result = {
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
 if run_epochs == recipe.epochs:  # the model now holds the average: score it as the recipe predicts
-    scored = evaluate(model, x_val, y_val, views_of(DEFAULT_MODEL))
+    scored = evaluate(TrainedModel(model, DEFAULT_MODEL), x_val, y_val)
     result |= {
         "val_accuracy_views": round(scored.accuracy, 4),
         "val_shirt_recall_views": round(scored.per_class_recall["Shirt"], 4),

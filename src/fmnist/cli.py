@@ -68,12 +68,13 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     print(start_tensorflow())
-    from fmnist.analysis.evaluate import evaluate_file
+    from fmnist.analysis.evaluate import evaluate
     from fmnist.data import load
+    from fmnist.inference.trained_model import TrainedModel
 
     _, (x_test, y_test) = load(args.data)
     path = args.path or weights_path(args.model, args.models_dir)
-    _, result = evaluate_file(path, x_test, y_test)
+    result = evaluate(TrainedModel.load(path), x_test, y_test)
     print(f"{path}: test accuracy {result.accuracy:.4f} on {len(y_test)} images\n")
     print(result.report)
     return 0
@@ -82,18 +83,17 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     start_tensorflow()  # quietly: stdout carries the results alone
     from fmnist.inference.classify import as_batch, gather, render, save_inputs, top_k
-    from fmnist.inference.model_files import card_beside, load_model, read_card
-    from fmnist.inference.views import predict
+    from fmnist.inference.trained_model import TrainedModel
 
     path = args.path or weights_path(args.model, args.models_dir)
-    model = load_model(path)  # a missing or damaged model fails here, before any file is read
+    model = TrainedModel.load(path)  # a missing or damaged model fails here, before any file is read
     inputs = gather(args.paths)
     for failure in inputs.failures:
         print(f"error: {failure}", file=sys.stderr)
     for warning in inputs.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if inputs.images:
-        probs = predict(model, as_batch(inputs.images), read_card(card_beside(path))["recipe_name"])
+        probs = model.predict(as_batch(inputs.images))
         print(render(inputs.names, top_k(probs, args.top_k), args.format, inputs.boxes))
         if args.save_inputs:
             saved = save_inputs(inputs.names, inputs.images, args.save_inputs)
@@ -103,9 +103,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     print(start_tensorflow())
-    from fmnist.inference.export import export
+    from fmnist.inference.trained_model import TrainedModel
 
-    for kind, path in export(args.model, args.out, models_dir=args.models_dir).items():
+    for kind, path in TrainedModel.saved(args.model, args.models_dir).export(args.out).items():
         print(f"{kind:12} {path}")
     return 0
 

@@ -4,16 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 from sklearn.metrics import classification_report, confusion_matrix
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, SEED, weights_path
+from fmnist.config import CLASS_NAMES, MODELS_DIR, NUM_CLASSES, SEED
 from fmnist.files import read_json
-from fmnist.inference.model_files import card_beside, load_model, read_card
-from fmnist.inference.views import predict_proba, views_of
+from fmnist.inference.trained_model import TrainedModel
 
 
 @dataclass(frozen=True)
@@ -30,23 +28,18 @@ class Evaluation:
 
 def evaluate_saved(
     name: str, images: np.ndarray, labels: np.ndarray, models_dir: Path = MODELS_DIR
-) -> tuple[keras.Model, Evaluation]:
-    """Load model ``name`` from ``models_dir`` and evaluate it: see :func:`evaluate_file`."""
-    return evaluate_file(weights_path(name, models_dir), images, labels)
-
-
-def evaluate_file(path: Path, images: np.ndarray, labels: np.ndarray) -> tuple[keras.Model, Evaluation]:
-    """Load the model saved in ``path`` and evaluate it as its recipe predicts. Returns ``(model, evaluation)``."""
-    model = load_model(path)
-    views = views_of(read_card(card_beside(path))["recipe_name"])
-    return model, evaluate(model, images, labels, views)
+) -> tuple[TrainedModel, Evaluation]:
+    """Load model ``name`` from ``models_dir`` and evaluate it as its recipe predicts: ``(model, evaluation)``."""
+    model = TrainedModel.saved(name, models_dir)
+    return model, evaluate(model, images, labels)
 
 
 def evaluate(
-    model: keras.Model, images: np.ndarray, labels: np.ndarray, views: Sequence[str] = ("plain",)
+    model: TrainedModel, images: np.ndarray, labels: np.ndarray, views: Sequence[str] | None = None
 ) -> Evaluation:
-    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (see :mod:`fmnist.inference.views`)."""
-    return evaluate_probs(predict_proba(model, images, views), labels)
+    """Evaluate ``model`` on uint8 ``images`` with integer ``labels``, averaging over ``views`` (default:
+    its recipe's; see :mod:`fmnist.inference.views`)."""
+    return evaluate_probs(model.predict(images, views), labels)
 
 
 def evaluate_probs(probs: np.ndarray, labels: np.ndarray) -> Evaluation:

@@ -25,8 +25,9 @@ from fmnist.data import load
 from fmnist.errors import MissingFileError, UsageError
 from fmnist.files import atomic_path, read_json
 from fmnist.inference.model_files import is_current as is_current_card
-from fmnist.inference.model_files import load_model, sha256
-from fmnist.inference.views import predict_proba, views_of
+from fmnist.inference.model_files import sha256
+from fmnist.inference.trained_model import TrainedModel
+from fmnist.inference.views import views_of
 from fmnist.tools.readme import update_block
 from fmnist.training.recipes import DEFAULT_MODEL, fingerprint, get_recipe
 from fmnist.training.train import train
@@ -133,14 +134,14 @@ def record(
         train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
         saved_in = experiments_dir
     weights = weights_path(name, saved_in)
-    model, card = load_model(weights), read_json(card_path(name, saved_in))
+    model = TrainedModel.load(weights)
     _, (x_test, _) = load(source)
-    probs = {tta: _compact(predict_proba(model, x_test, _views(experiment.recipe, tta))) for tta in tta_levels(name)}
+    probs = {tta: _compact(model.predict(x_test, _views(experiment.recipe, tta))) for tta in tta_levels(name)}
     with atomic_path(target) as tmp:
         np.savez_compressed(
             tmp,
             **probs,
-            training_seconds=card["training_seconds"],
+            training_seconds=model.card["training_seconds"],
             weights_sha256=sha256(weights),
             recipe_sha256=fingerprint(get_recipe(experiment.recipe)),
         )

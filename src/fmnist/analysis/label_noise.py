@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 from fmnist.config import CLASS_NAMES, NUM_CLASSES, SEED
 from fmnist.errors import MissingFileError
 from fmnist.files import atomic_path
-from fmnist.inference.views import predict
+from fmnist.inference.trained_model import TrainedModel
 
 #: The k-fold recipe: the original project's CNN, trained fold by fold as its recipe says.
 OOF_RECIPE = "baseline"
@@ -45,7 +45,7 @@ def out_of_fold_probs(
         model = compiled_model(recipe_spec, images[fit_rows], epochs)
         train_data = recipe_dataset(recipe_spec, images[fit_rows], labels[fit_rows], training=True, seed=seed + fold)
         model.fit(train_data, epochs=epochs, shuffle=False, verbose=0)  # the dataset shuffles itself
-        probs[held_out] = predict(model, images[held_out], recipe)
+        probs[held_out] = TrainedModel(model, recipe).predict(images[held_out])
         accuracy = np.mean(probs[held_out].argmax(axis=1) == labels[held_out])
         print(f"fold {fold + 1}/{folds}: held-out accuracy {accuracy:.4f}", flush=True)
     return probs

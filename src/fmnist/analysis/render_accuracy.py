@@ -9,7 +9,6 @@ seeds: the set the photo steps were tuned on, never reported as their accuracy.
 import tempfile
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 
@@ -17,7 +16,7 @@ from fmnist.analysis import renders
 from fmnist.config import SEED
 from fmnist.data.pipeline import split_validation
 from fmnist.inference.photos import PhotoError, load_photo
-from fmnist.inference.views import predict
+from fmnist.inference.trained_model import TrainedModel
 
 
 def images_for(
@@ -48,8 +47,7 @@ def seen_through_photos(
 
 
 def accuracy_on_renders(
-    model: keras.Model,
-    recipe_name: str,
+    model: TrainedModel,
     images: np.ndarray,
     labels: np.ndarray,
     count: int,
@@ -69,9 +67,7 @@ def accuracy_on_renders(
         )
     )
     # One prediction call for all of them: the inference model is built and traced once.
-    right = (
-        predict(model, np.concatenate([images[chosen], *seen]), recipe_name).argmax(axis=1).reshape(-1, count) == truth
-    )
+    right = model.predict(np.concatenate([images[chosen], *seen])).argmax(axis=1).reshape(-1, count) == truth
     as_is, right = float(np.mean(right[0])), right[1:] & np.stack(found)
     rows = [
         {

@@ -12,32 +12,30 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fmnist.config import MODELS_DIR, SEED, weights_path
+from fmnist.config import SEED
 from fmnist.files import atomic_path
+
+if TYPE_CHECKING:
+    from fmnist.inference.trained_model import TrainedModel
 
 #: Training images the int8 quantisation calibrates its ranges on.
 REPRESENTATIVE_IMAGES = 500
 SAVED_MODEL, FLOAT_TFLITE, INT8_TFLITE = "saved_model", "model_float32.tflite", "model_int8.tflite"
 
 
-def export(
-    name: str, out: Path, *, models_dir: Path = MODELS_DIR, representative: np.ndarray | None = None
-) -> dict[str, Path]:
-    """Write the SavedModel and both TFLite files of saved model ``name`` into ``out``; return their paths.
+def export(model: "TrainedModel", out: Path, *, representative: np.ndarray | None = None) -> dict[str, Path]:
+    """Write the SavedModel and both TFLite files of ``model`` into ``out``; return their paths.
 
     ``representative``: uint8 training images to calibrate the int8 file on (default: a seeded
     sample of :data:`REPRESENTATIVE_IMAGES` from the training set).
     """
     import tensorflow as tf
 
-    from fmnist.inference.model_files import card_beside, load_model, read_card
-    from fmnist.inference.views import inference_model, views_of
-
-    path = weights_path(name, models_dir)
-    model = inference_model(load_model(path), views_of(read_card(card_beside(path))["recipe_name"]))
+    inference = model.inference_model()
     if representative is None:
         representative = _representative_images()
     out = Path(out)
@@ -45,7 +43,7 @@ def export(
     saved = out / SAVED_MODEL
     with tempfile.TemporaryDirectory(dir=out, prefix=".saved_model.") as scratch:  # replaced whole, or not at all
         staging = Path(scratch) / SAVED_MODEL
-        model.export(staging, verbose=False)
+        inference.export(staging, verbose=False)
         shutil.rmtree(saved, ignore_errors=True)
         staging.rename(saved)
 

@@ -44,7 +44,7 @@ def save_weights(model: keras.Model, recipe_name: str, path: Path) -> str:
     They are written from a fresh float32 copy, so the file holds no optimizer state. Returns the
     file's SHA-256, for the card.
     """
-    inference = build_for_inference(recipe_name)
+    inference = get_recipe(recipe_name).build()
     inference.set_weights(model.get_weights())
     with atomic_path(path) as tmp:
         inference.save_weights(tmp)
@@ -56,15 +56,10 @@ def holds_weights(path: Path, model: keras.Model, recipe_name: str) -> bool:
     if not Path(path).is_file():
         return False
     try:
-        saved = load_weights(build_for_inference(recipe_name), path)
+        saved = load_weights(get_recipe(recipe_name).build(), path)
     except ModelFileError:
         return False
     return all(np.array_equal(a, b) for a, b in zip(saved.get_weights(), model.get_weights(), strict=True))
-
-
-def build_for_inference(recipe_name: str) -> keras.Model:
-    """A fresh float32 model with the architecture of recipe ``recipe_name``."""
-    return get_recipe(recipe_name).build()
 
 
 def load_weights(model: keras.Model, path: Path) -> keras.Model:
@@ -76,8 +71,9 @@ def load_weights(model: keras.Model, path: Path) -> keras.Model:
     return model
 
 
-def load_model(path: Path) -> keras.Model:
-    """Rebuild the model whose weights are in ``path`` (``NAME.weights.h5``) from its card, in float32."""
+def load_network(path: Path) -> tuple[keras.Model, dict]:
+    """Rebuild the network whose weights are in ``path`` (``NAME.weights.h5``) from its card, in float32;
+    return it with the card (:class:`fmnist.inference.trained_model.TrainedModel` is what callers use)."""
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no saved model; train one first (fmnist train)")
@@ -97,7 +93,7 @@ def load_model(path: Path) -> keras.Model:
             f"{path}: trained as {trained_as}, but recipe {card['recipe_name']!r} now builds {builds}; "
             f"retrain it (fmnist train --model {card['recipe_name']})"
         )
-    return load_weights(build_for_inference(card["recipe_name"]), path)
+    return load_weights(recipe.build(), path), card
 
 
 def model_card(

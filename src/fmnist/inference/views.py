@@ -107,13 +107,9 @@ def inference_model(model: keras.Model, views: Sequence[str] = ("plain",)) -> ke
     return keras.Model(images, probs, name=f"{model.name}_inference")
 
 
-def predict(model: keras.Model, images: np.ndarray, recipe_name: str) -> np.ndarray:
-    """Class probabilities (n, 10) for uint8 images (n, 28, 28), as recipe ``recipe_name`` prescribes."""
-    return predict_proba(model, images, views_of(recipe_name))
-
-
 def predict_proba(model: keras.Model, images: np.ndarray, views: Sequence[str] = ("plain",)) -> np.ndarray:
-    """Class probabilities (n, 10) for uint8 images (n, 28, 28), averaged over the named ``views``."""
+    """Class probabilities (n, 10) for uint8 images (n, 28, 28) from a bare network, averaged over the
+    named ``views`` (a trained model of a recipe: :meth:`fmnist.inference.trained_model.TrainedModel.predict`)."""
     return inference_model(model, views).predict(
         np.asarray(images, dtype=np.uint8), batch_size=PREDICT_BATCH_SIZE, verbose=0
     )

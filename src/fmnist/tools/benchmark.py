@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.config import PROJ_ROOT, SEED, card_path, history_path, weights_path
+from fmnist.config import PROJ_ROOT, SEED, card_path, history_path
 from fmnist.errors import MissingFileError, UsageError
 from fmnist.files import read_json, unused_stem, write_json
 from fmnist.tools.readme import README, update_block
@@ -202,10 +202,10 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
     """Median batch throughput on the test set, and median latency of one image, through the inference model."""
     import tensorflow as tf
 
-    from fmnist.inference.model_files import load_model
-    from fmnist.inference.views import PREDICT_BATCH_SIZE, inference_model, views_of
+    from fmnist.inference.trained_model import TrainedModel
+    from fmnist.inference.views import PREDICT_BATCH_SIZE
 
-    model = inference_model(load_model(weights_path(name, models_dir)), views_of(name))
+    model = TrainedModel.saved(name, models_dir).inference_model()
     model.predict(x_test[:2048], batch_size=PREDICT_BATCH_SIZE, verbose=0)  # warm-up: tracing, thread pools
     durations = []
     for _ in range(THROUGHPUT_REPEATS):
@@ -228,9 +228,10 @@ def _inference_speed(name: str, models_dir: Path, x_test: np.ndarray) -> dict:
 
 def _export_speed(name: str, models_dir: Path, x_test: np.ndarray, y_test: np.ndarray) -> list[dict]:
     """File size, test accuracy, batch throughput and one-image latency of each exported format."""
-    from fmnist.inference.export import export, saved_model_predictor, tflite_predictor
+    from fmnist.inference.export import saved_model_predictor, tflite_predictor
+    from fmnist.inference.trained_model import TrainedModel
 
-    paths = export(name, models_dir / "exported", models_dir=models_dir)
+    paths = TrainedModel.saved(name, models_dir).export(models_dir / "exported")
     rows = []
     for kind, load in (
         ("saved_model", saved_model_predictor),

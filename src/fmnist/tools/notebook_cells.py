@@ -36,7 +36,10 @@ if IS_COLAB or IS_KAGGLE:
 
     project = Path("{colab_checkout}" if IS_COLAB else "{kaggle_checkout}")
     if not project.exists():
-        subprocess.run(["git", "clone", "--depth", "1", "{repo_url}", str(project)], check=True)
+        subprocess.run(
+            ["git", "clone", "--depth", "1", "{repo_url}", str(project)],
+            check=True,
+        )
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(project)], check=True)
     sys.path.insert(0, str(project / "src"))  # an editable install is seen only after a restart"""
 

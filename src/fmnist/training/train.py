@@ -17,8 +17,9 @@ from fmnist.config import MODELS_DIR, SEED, VALIDATION_FRACTION, card_path, hist
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
 from fmnist.files import read_json, write_json
-from fmnist.inference.model_files import build_for_inference, holds_weights, load_weights, model_card, save_weights
-from fmnist.inference.views import PREDICT_BATCH_SIZE, views_of
+from fmnist.inference.model_files import holds_weights, load_weights, model_card, save_weights
+from fmnist.inference.trained_model import TrainedModel
+from fmnist.inference.views import PREDICT_BATCH_SIZE
 from fmnist.runtime import build_in_precision, fast_precision, has_gpu
 from fmnist.training.callbacks import RecordTestCurves, ValidateHalfway
 from fmnist.training.distribute import make_strategy
@@ -110,8 +111,8 @@ def train(
         return TrainingResult(model, history, read_json(card_path(save_as, models_dir)))
     # The card describes the saved file as every later reader loads it: rebuilt in float32.
     weights_sha256 = save_weights(model, recipe_name, weights)
-    saved = load_weights(build_for_inference(recipe_name), weights)
-    result = evaluate(saved, x_test, y_test, views_of(recipe_name))
+    saved = TrainedModel(load_weights(get_recipe(recipe_name).build(), weights), recipe_name)
+    result = evaluate(saved, x_test, y_test)
     card = model_card(
         save_as,
         recipe_name,
