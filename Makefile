@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist
+LINTED := src tests bench notebooks
 
 # Google Colab's versions (requirements/colab.txt), in a second environment on Colab's Python.
 COLAB_VENV := .venv-colab
@@ -15,7 +16,7 @@ COLAB_REQUIREMENTS := requirements/colab.txt
 # python3.13 on PATH if it runs (a pyenv shim may not), else one installed by pyenv.
 COLAB_PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
-.PHONY: help install data train evaluate export experiments run regenerate lab notebooks-sync bench speed test test-quick test-colab clean
+.PHONY: help install data train evaluate export experiments run regenerate lab notebooks-sync bench speed test test-fast lint test-colab clean
 
 help: ## Show this help
 	@echo "Usage: make TARGET"
@@ -83,8 +84,12 @@ $(COLAB_STAMP): $(COLAB_REQUIREMENTS) pyproject.toml
 	$(COLAB_VENV)/bin/python -m pip install --quiet -r $(COLAB_REQUIREMENTS) -e '.[dev]'
 	touch $@
 
-test-quick: data ## The edit loop: every test that trains no real model, no notebooks (the whole suite: make test)
-	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow" tests
+test-fast: install ## The edit loop: the tests that need no training, no real data and no notebooks (the whole suite: make test)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow and not integration" tests
+
+lint: install ## ruff: lint (import order and type hints included) and formatting of src, tests, bench and notebooks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 test-colab: data $(COLAB_STAMP) ## The whole suite again under Google Colab's versions, in .venv-colab
 	FMNIST_OTHER_PYTHON=$(abspath $(BIN)/python) $(COLAB_VENV)/bin/python -m pytest $(PYTEST_ARGS)
