@@ -64,8 +64,8 @@ lab: data ## Open JupyterLab on the project's environment
 notebooks-sync: install ## Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL
 	$(BIN)/fmnist notebooks-sync
 
-bench: data ## Train recipes from scratch, costs in S, write bench/results/ and README's table (LONG=1: the long recipe too)
-	$(BIN)/fmnist bench $(if $(LONG),--long)
+bench: data ## Train recipes from scratch, costs in S, write bench/results/ and README's table (LONG=1: the long recipe too; PRECISION=fast: bfloat16 where the CPU has it)
+	$(BIN)/fmnist bench $(if $(LONG),--long) --precision $(or $(PRECISION),float32)
 
 speed: data ## Time CPU training under different settings (precision, batch, XLA, augmentation)
 	$(BIN)/fmnist speed

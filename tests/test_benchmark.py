@@ -2,7 +2,7 @@
 
 import pytest
 
-from fmnist.tools import benchmark
+from fmnist.tools.bench import costs, report, results, runs
 from fmnist.tools.readme import README, block, markers
 from fmnist.training.history import seconds_to_accuracy
 from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
@@ -20,6 +20,7 @@ def _row(**fields):
         "seconds_to_91_val": 150.2,
         "epochs": 20,
         "parameters": 289066,
+        "precision": "float32",
         "images_per_second": 5321.7,
         "latency_ms": 3.21,
         "history": {"epoch_seconds": [350.2, 350.2], "val_accuracy": [0.905, 0.95]},
@@ -29,13 +30,14 @@ def _row(**fields):
 
 def _results(**overrides):
     baseline = _row(model="baseline", default=False, training_seconds=100.0, seconds_to_91_val=None, epochs=10)
-    return benchmark.with_costs_in_s(
+    return costs.with_costs_in_s(
         {
             "date": "2026-11-24",
             "host": "box",
             "platform": "Linux",
             "environment": "TF, CPU",
             "cpu": {"model": "AMD EPYC", "vector_extensions": ["avx2", "avx512_bf16"]},
+            "precision": "float32",
             "models": [baseline, _row(**overrides)],
         }
     )
@@ -61,15 +63,15 @@ def test_seconds_to_accuracy_counts_validations_halfway_through_epochs():
 
 
 def test_table_formats_every_column():
-    table = benchmark.render_table(_results())
+    table = report.render_table(_results())
     row = table.splitlines()[3]
     assert (
         row
-        == "| **vgg_bn** | 42 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
+        == "| **vgg_bn** | 42 | float32 | 94.12% | 81.2% | 700 s = 7.00 S | 150 s = 1.50 S | 731 s | 20 | 289,066 | 5,322 | 3.2 ms |"
     )
     assert (
-        "Made by `fmnist bench vgg_bn`. S = 100 s, the training time of the original project's recipe in this run."
-        in table
+        "Made by `fmnist bench --precision float32 vgg_bn`. S = 100 s, the training time of the original project's "
+        "recipe in this run, in float32." in table
     )
     assert "Measured on 2026-11-24 on `box` (AMD EPYC with avx2, avx512_bf16; Linux; TF, CPU)." in table
 
@@ -79,13 +81,13 @@ def test_costs_in_s_are_multiples_of_the_original_recipe():
     assert [row["training_in_s"] for row in rows] == [1.0, pytest.approx(7.004)]
     assert rows[0]["to_91_val_in_s"] is None and rows[1]["to_91_val_in_s"] == pytest.approx(1.502)
     with pytest.raises(ValueError, match="no 'baseline' row"):
-        benchmark.with_costs_in_s({"models": [_row()]})
+        costs.with_costs_in_s({"models": [_row()]})
 
 
 def test_the_default_seeds_give_mean_and_spread():
     results = _results()
     results["models"] += [_row(seed=1, test_accuracy=0.9402, shirt_recall=0.802), _row(seed=2, test_accuracy=0.9422)]
-    assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in benchmark.render_table(
+    assert "The default over 3 seeds: test accuracy 94.12% ± 0.10, Shirt recall 80.9% ± 0.6" in report.render_table(
         results
     )
 
@@ -93,55 +95,54 @@ def test_the_default_seeds_give_mean_and_spread():
 def test_the_command_is_named_from_the_runs():
     results = _results()
     results["models"] = [
-        {**_row(model=recipe, seed=seed), "default": recipe == DEFAULT_MODEL} for recipe, seed in benchmark.plan()
+        {**_row(model=recipe, seed=seed), "default": recipe == DEFAULT_MODEL} for recipe, seed in runs.plan()
     ]
-    assert benchmark.command_for(results) == "make bench"
+    assert runs.command_for(results) == "make bench"
     results["models"].append(_row(model=LONG_MODEL))
-    assert benchmark.command_for(results) == "make bench LONG=1"
+    assert runs.command_for(results) == "make bench LONG=1"
+    assert runs.command_for(results | {"precision": "fast"}) == "make bench LONG=1 PRECISION=fast"
 
 
 def test_plan_runs_the_original_recipe_the_tutorial_and_the_default_three_times():
-    runs = benchmark.plan()
-    assert runs[:2] == [("baseline", 42), ("tutorial_dense", 42)]
-    assert [recipe for recipe, _ in runs[2:]] == [DEFAULT_MODEL] * 3 and len({seed for _, seed in runs[2:]}) == 3
-    assert benchmark.plan(long=True)[-1] == (LONG_MODEL, 42)
+    planned = runs.plan()
+    assert planned[:2] == [("baseline", 42), ("tutorial_dense", 42)]
+    assert [recipe for recipe, _ in planned[2:]] == [DEFAULT_MODEL] * 3 and len({seed for _, seed in planned[2:]}) == 3
+    assert runs.plan(long=True)[-1] == (LONG_MODEL, 42)
 
 
 def test_a_model_that_never_reaches_91_percent():
-    assert "| n/a |" in benchmark.render_table(_results(seconds_to_91_val=None))
+    assert "| n/a |" in report.render_table(_results(seconds_to_91_val=None))
 
 
 def test_write_and_read_back(tmp_path):
-    path = benchmark.write_results(_results(), tmp_path)
+    path = results.write_results(_results(), tmp_path)
     assert path.name == "2026-11-24-box.json" and path.with_suffix(".md").is_file()
     assert path.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
-    assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 20
+    assert results.latest_results(tmp_path)["models"][1]["epochs"] == 20
 
 
 def test_a_second_run_on_the_same_day_keeps_the_first(tmp_path):
-    first = benchmark.write_results(_results(), tmp_path)
+    first = results.write_results(_results(), tmp_path)
     before = first.read_bytes()
     rerun = _results()
     rerun["models"][1]["epochs"] = 30
-    second = benchmark.write_results(rerun, tmp_path)
+    second = results.write_results(rerun, tmp_path)
     assert second.name == "2026-11-24-box-run2.json" and second.with_suffix(".png").is_file()
     assert first.read_bytes() == before
-    assert benchmark.latest_results(tmp_path)["models"][1]["epochs"] == 30
-    assert benchmark.readme_text(benchmark.latest_results(tmp_path), tmp_path).endswith(
-        f"({second.with_suffix('.png')})"
-    )
+    assert results.latest_results(tmp_path)["models"][1]["epochs"] == 30
+    assert report.readme_text(results.latest_results(tmp_path), tmp_path).endswith(f"({second.with_suffix('.png')})")
 
 
 def test_update_readme_replaces_only_the_block(tmp_path):
     readme = tmp_path / "README.md"
     start, end = markers("bench")
     readme.write_text(f"intro\n{start}\nold table\n{end}\noutro\n")
-    benchmark.update_readme(_results(), readme, directory=tmp_path)
+    report.update_readme(_results(), readme, directory=tmp_path)
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\noutro\n") and "old table" not in text
-    assert block("bench", benchmark.render_table(_results())) in text  # no figure written: the table alone
-    benchmark.write_results(_results(), tmp_path)
-    benchmark.update_readme(_results(), readme, directory=tmp_path)
+    assert block("bench", report.render_table(_results())) in text  # no figure written: the table alone
+    results.write_results(_results(), tmp_path)
+    report.update_readme(_results(), readme, directory=tmp_path)
     assert f"![Validation accuracy against training time in S]({tmp_path}/2026-11-24-box.png)" in readme.read_text()
 
 
@@ -149,9 +150,21 @@ def test_update_readme_needs_the_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("no block here\n")
     with pytest.raises(ValueError, match="no <!-- bench:start --> ... <!-- bench:end --> block"):
-        benchmark.update_readme(_results(), readme)
+        report.update_readme(_results(), readme)
 
 
 def test_readme_table_is_the_latest_results_file():
     """README's benchmark table is generated (`make bench`), never typed by hand."""
-    assert block("bench", benchmark.readme_text(benchmark.latest_results())) in README.read_text()
+    assert block("bench", report.readme_text(results.latest_results())) in README.read_text()
+
+
+def test_markdown_tables_align_names_left_and_numbers_right():
+    from fmnist.markdown import table
+
+    assert table(["model", "what", "accuracy"], [["a", "b", "1%"]], left=2).splitlines() == [
+        "| model | what | accuracy |",
+        "| --- | --- | ---: |",
+        "| a | b | 1% |",
+    ]
+    with pytest.raises(ValueError, match="a row of 2 cells under 3 headers"):
+        table(["model", "what", "accuracy"], [["a", "b"]])

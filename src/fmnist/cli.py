@@ -154,12 +154,13 @@ def _regenerate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from fmnist.tools.benchmark import SEED_RECIPE, plan, run_benchmark
+    from fmnist.tools.bench.costs import SEED_RECIPE
+    from fmnist.tools.bench.runs import plan, run_benchmark
 
     runs = (
         [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
     )
-    run_benchmark(runs or plan(long=args.long))
+    run_benchmark(runs or plan(long=args.long), args.precision)
     return 0
 
 
@@ -179,6 +180,7 @@ def _notebooks_sync(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from fmnist.inference.classify import FORMATS
+    from fmnist.tools.bench.runs import PRECISION_CHOICES
     from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL, RECIPES  # names only: no Keras is imported
 
     parser = argparse.ArgumentParser(
@@ -325,6 +327,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--long", action="store_true", help=f"add the long recipe, {LONG_MODEL} (the default trained for more epochs)"
+    )
+    bench.add_argument(
+        "--precision",
+        default="float32",
+        choices=PRECISION_CHOICES,
+        help="what the recipes that allow a fast precision train in (default: float32, what a CPU without bfloat16 "
+        "computes; fast: whatever this device computes fastest); the original recipe, S, is always float32",
     )
     command(
         "speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fmnist import markdown
 from fmnist.analysis.evaluate import evaluate_probs
 from fmnist.config import LOOKALIKE_CLASSES, MODELS_DIR, SEED, card_path, weights_path
 from fmnist.data import load
@@ -266,20 +267,19 @@ def answers_table(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -
     """README's table of answers: the :func:`comparison` rows as Markdown, in %, the default's in bold."""
     table = comparison(labels, experiments_dir)
     metrics = ["test accuracy", *(f"{name} recall" for name in LOOKALIKE_CLASSES)]
-    lines = [
-        "| model | what it tests | " + " | ".join(metrics) + " | training |",
-        "| --- | --- |" + " ---: |" * (len(metrics) + 1),
-    ]
-    for name, row in table.iterrows():
-        label = f"**{name}**" if name == DEFAULT_MODEL else name
-        cells = [
-            f"{100 * row[metric]:.2f}%" if metric == "test accuracy" else f"{100 * row[metric]:.1f}%"
-            for metric in metrics
+    rows = (
+        [
+            f"**{name}**" if name == DEFAULT_MODEL else name,
+            row["what it tests"],
+            *(
+                f"{100 * row[metric]:.2f}%" if metric == "test accuracy" else f"{100 * row[metric]:.1f}%"
+                for metric in metrics
+            ),
+            f"{row['training minutes']:.1f} min",
         ]
-        lines.append(
-            f"| {label} | {row['what it tests']} | " + " | ".join(cells) + f" | {row['training minutes']:.1f} min |"
-        )
-    return "\n".join(lines)
+        for name, row in table.iterrows()
+    )
+    return markdown.table(["model", "what it tests", *metrics, "training"], rows, left=2)
 
 
 def update_readme(labels: np.ndarray, experiments_dir: Path = EXPERIMENTS_DIR) -> None:

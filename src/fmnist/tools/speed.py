@@ -15,6 +15,7 @@ from functools import partial
 import keras
 import numpy as np
 
+from fmnist import markdown
 from fmnist.config import PROJ_ROOT
 from fmnist.data import load
 from fmnist.data.pipeline import make_dataset
@@ -133,10 +134,9 @@ def run_speed_table() -> None:
         rows.append((label, rate))
         print(f"{label}: {rate:,.0f} images/s", flush=True)
     rows.append(("input pipeline alone: shuffle, scale, shift and flip, batch 256", time_pipeline(x, y)))
-    lines = ["| setting | images/s | s per epoch |", "| --- | ---: | ---: |"]
-    lines += [f"| {label} | {rate:,.0f} | {EPOCH_IMAGES / rate:.1f} |" for label, rate in rows]
-    lines += ["", f"Measured on {date.today()} on `{platform.node()}` ({environment})."]
-    table = "\n".join(lines)
+    cells = ([label, f"{rate:,.0f}", f"{EPOCH_IMAGES / rate:.1f}"] for label, rate in rows)
+    table = markdown.table(["setting", "images/s", "s per epoch"], cells)
+    table += f"\n\nMeasured on {date.today()} on `{platform.node()}` ({environment})."
     results_dir = PROJ_ROOT / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     out = results_dir / (unused_stem(results_dir, f"speed-{date.today()}-{platform.node()}", ".md") + ".md")

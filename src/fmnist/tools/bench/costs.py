@@ -1,0 +1,23 @@
+"""Costs in S: each run's training time divided by that of the original project's recipe in the same run."""
+
+from fmnist.errors import UsageError
+
+#: The recipe whose training time is the unit of cost, S: the original project's.
+SEED_RECIPE = "baseline"
+
+
+def seed_seconds(results: dict) -> float:
+    """S: the training seconds of the original project's recipe in ``results``."""
+    rows = [row for row in results["models"] if row["model"] == SEED_RECIPE]
+    if not rows:
+        raise UsageError(f"no {SEED_RECIPE!r} row in the results: S is unknown")
+    return rows[0]["training_seconds"]
+
+
+def with_costs_in_s(results: dict) -> dict:
+    """``results`` with each row's training time and time to 91% validation accuracy also in S."""
+    unit = seed_seconds(results)
+    for row in results["models"]:
+        row["training_in_s"] = row["training_seconds"] / unit
+        row["to_91_val_in_s"] = None if row["seconds_to_91_val"] is None else row["seconds_to_91_val"] / unit
+    return results
