@@ -178,10 +178,14 @@ def _notebooks_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+DATA_HELP = (
+    "directory of Kaggle CSVs or IDX files (default: search $FMNIST_DATA, data/, "
+    "/usr/share/datasets/fashion-mnist, /kaggle/input, the Keras cache, then download)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    from fmnist.inference.classify import FORMATS
-    from fmnist.tools.bench.runs import PRECISION_CHOICES
-    from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL, RECIPES  # names only: no Keras is imported
+    from fmnist.training.recipes import DEFAULT_MODEL, RECIPES  # names only: no Keras is imported
 
     parser = argparse.ArgumentParser(
         prog="fmnist",
@@ -191,30 +195,88 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    def command(
-        name: str, func: Callable[[argparse.Namespace], int], help_text: str, data: bool = True
-    ) -> argparse.ArgumentParser:
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str, data: bool = True):  # noqa: ANN202
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(command=func)
         if data:
-            sub.add_argument(
-                "--data",
-                type=Path,
-                metavar="DIR",
-                help="directory of Kaggle CSVs or IDX files (default: search $FMNIST_DATA, data/, "
-                "/usr/share/datasets/fashion-mnist, the Keras cache, then download)",
-            )
+            sub.add_argument("--data", type=Path, metavar="DIR", help=DATA_HELP)
         return sub
 
     command("data", _data, "Find and validate the data; print where it is and what it holds.")
-
-    train = command("train", _train, "Train a recipe and save its weights, history and model card.")
-    train.add_argument(
-        "--model",
-        default=DEFAULT_MODEL,
-        metavar="RECIPE",
-        help=f"one of: {', '.join(RECIPES)} (default: {DEFAULT_MODEL})",
+    _train_options(command("train", _train, "Train a recipe and save its weights, history and model card."))
+    _saved_model_options(
+        command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model."), path=True
     )
+    _predict_options(
+        command(
+            "predict",
+            _predict,
+            "Classify your own images (photos are turned into Fashion-MNIST images first), folders of them, or "
+            "Kaggle-style CSVs; exit status 1 if any file could not be used.",
+            data=False,
+        )
+    )
+    export = command(
+        "export",
+        _export,
+        "Write a SavedModel, a float32 TFLite and an int8 TFLite file of a saved model; each takes raw uint8 "
+        "images (n, 28, 28), with the scaling and the averaging over the recipe's views inside.",
+    )
+    _saved_model_options(export)
+    export.add_argument(
+        "--out", type=Path, default=Path("exported"), metavar="DIR", help="where to write (default: exported/)"
+    )
+    experiments = command(
+        "experiments",
+        _experiments,
+        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; "
+        "bench/README.md says how long each takes).",
+    )
+    experiments.add_argument(
+        "names", nargs="*", help="experiments to run (default: the out-of-fold scores if out of date, then all)"
+    )
+    experiments.set_defaults(folds=5)
+    regenerate = command(
+        "regenerate",
+        _regenerate,
+        "Rebuild, in dependency order, what is derived from the recipes and the data and is out of date: committed "
+        "models, experiment records, out-of-fold scores, notebooks' outputs and figures, README's answers.",
+        data=False,
+    )
+    regenerate.add_argument("--all", action="store_true", help="execute every notebook, up to date or not (make run)")
+    regenerate.add_argument("--dry-run", action="store_true", help="list the steps that are out of date, run none")
+    oof = command(
+        "out-of-fold",
+        _out_of_fold,
+        "Score every training image with a k-fold model that did not see it (04's label errors).",
+    )
+    oof.add_argument("--folds", type=int, default=5)
+    _bench_options(
+        command(
+            "bench",
+            _bench,
+            "Train recipes from scratch, each in a fresh process, with costs in S (the original project's recipe's "
+            "training time in the same run); write bench/results/ and README's table.",
+            data=False,
+        )
+    )
+    command(
+        "speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False
+    )
+    command(
+        "notebooks-sync",
+        _notebooks_sync,
+        "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
+        data=False,
+    )
+    return parser
+
+
+def _train_options(train: argparse.ArgumentParser) -> None:
+    from fmnist.training.recipes import DEFAULT_MODEL, RECIPES
+
+    recipes = f"one of: {', '.join(RECIPES)} (default: {DEFAULT_MODEL})"
+    train.add_argument("--model", default=DEFAULT_MODEL, metavar="RECIPE", help=recipes)
     train.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     train.add_argument("--train-size", type=int, metavar="N", help="train on a stratified subset of N images")
     train.add_argument("--seed", type=int, default=SEED)
@@ -226,29 +288,25 @@ def _parser() -> argparse.ArgumentParser:
         "device), default, mirrored, tpu or multiworker",
     )
 
-    evaluate = command("evaluate", _evaluate, "Print test accuracy and the per-class report of a saved model.")
-    evaluate.add_argument(
-        "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
-    )
-    evaluate.add_argument(
-        "--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it (instead of --model)"
-    )
-    evaluate.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
 
-    predict = command(
-        "predict",
-        _predict,
-        "Classify your own images (photos are turned into Fashion-MNIST images first), folders of them, or "
-        "Kaggle-style CSVs; exit status 1 if any file could not be used.",
-        data=False,
-    )
-    predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image files, folders or CSV files")
-    which = predict.add_mutually_exclusive_group()
+def _saved_model_options(sub: argparse.ArgumentParser, path: bool = False) -> None:
+    """``--model NAME`` in ``--models-dir``, or with ``path`` a ``--path`` to a weights file instead."""
+    from fmnist.training.recipes import DEFAULT_MODEL
+
+    which = sub.add_mutually_exclusive_group() if path else sub
     which.add_argument(
         "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
     )
-    which.add_argument("--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it")
-    predict.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+    if path:
+        which.add_argument("--path", type=Path, help="a NAME.weights.h5 file, with NAME.card.json beside it")
+    sub.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
+
+
+def _predict_options(predict: argparse.ArgumentParser) -> None:
+    from fmnist.inference.classify import FORMATS
+
+    predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image files, folders or CSV files")
+    _saved_model_options(predict, path=True)
     predict.add_argument(
         "--top-k",
         type=int,
@@ -270,55 +328,11 @@ def _parser() -> argparse.ArgumentParser:
         help="also write each 28x28 image the model classified, as PNG, into DIR",
     )
 
-    export = command(
-        "export",
-        _export,
-        "Write a SavedModel, a float32 TFLite and an int8 TFLite file of a saved model; each takes raw uint8 "
-        "images (n, 28, 28), with the scaling and the averaging over the recipe's views inside.",
-    )
-    export.add_argument(
-        "--model", default=DEFAULT_MODEL, help=f"name of a model in --models-dir (default: {DEFAULT_MODEL})"
-    )
-    export.add_argument("--models-dir", type=Path, default=MODELS_DIR, metavar="DIR")
-    export.add_argument(
-        "--out", type=Path, default=Path("exported"), metavar="DIR", help="where to write (default: exported/)"
-    )
 
-    experiments = command(
-        "experiments",
-        _experiments,
-        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; bench/README.md says how long each takes).",
-    )
-    experiments.add_argument(
-        "names",
-        nargs="*",
-        help="experiments to run (default: the out-of-fold scores if out of date, then all experiments)",
-    )
-    experiments.set_defaults(folds=5)
+def _bench_options(bench: argparse.ArgumentParser) -> None:
+    from fmnist.tools.bench.runs import PRECISION_CHOICES
+    from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
 
-    regenerate = command(
-        "regenerate",
-        _regenerate,
-        "Rebuild, in dependency order, what is derived from the recipes and the data and is out of date: committed "
-        "models, experiment records, out-of-fold scores, notebooks' outputs and figures, README's answers.",
-        data=False,
-    )
-    regenerate.add_argument("--all", action="store_true", help="execute every notebook, up to date or not (make run)")
-    regenerate.add_argument("--dry-run", action="store_true", help="list the steps that are out of date, run none")
-    oof = command(
-        "out-of-fold",
-        _out_of_fold,
-        "Score every training image with a k-fold model that did not see it (04's label errors).",
-    )
-    oof.add_argument("--folds", type=int, default=5)
-
-    bench = command(
-        "bench",
-        _bench,
-        "Train recipes from scratch, each in a fresh process, with costs in S (the original project's recipe's "
-        "training time in the same run); write bench/results/ and README's table.",
-        data=False,
-    )
     bench.add_argument(
         "models",
         nargs="*",
@@ -335,13 +349,3 @@ def _parser() -> argparse.ArgumentParser:
         help="what the recipes that allow a fast precision train in (default: float32, what a CPU without bfloat16 "
         "computes; fast: whatever this device computes fastest); the original recipe, S, is always float32",
     )
-    command(
-        "speed", _speed, "Time CPU training under different settings (precision, batch, XLA, augmentation).", data=False
-    )
-    command(
-        "notebooks-sync",
-        _notebooks_sync,
-        "Rewrite the Colab and Kaggle badges (notebooks, README) and setup cells from config.REPO_URL.",
-        data=False,
-    )
-    return parser
