@@ -52,11 +52,11 @@ export: data ## Export the default model: SavedModel, float32 and int8 TFLite fi
 experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
 	$(BIN)/fmnist experiments
 
-run: data ## Run the whole notebook series (02 retrains the committed models), then bring everything derived up to date
-	@$(MAKE) --no-print-directory regenerate ALL=1
+run: data ## Run the whole notebook series (02 retrains the committed models), then bring everything derived up to date (PROFILE=smoke: a first look in minutes, written to a scratch folder)
+	@$(MAKE) --no-print-directory regenerate ALL=1 $(if $(PROFILE),PROFILE=$(PROFILE))
 
 regenerate: data ## Rebuild what is out of date, by content: models, records, notebooks, figures, README (DRY=1: list it)
-	$(BIN)/fmnist regenerate $(if $(ALL),--all) $(if $(DRY),--dry-run)
+	$(BIN)/fmnist regenerate $(if $(ALL),--all) $(if $(DRY),--dry-run) $(if $(PROFILE),--profile $(PROFILE))
 
 lab: data ## Open JupyterLab on the project's environment
 	$(BIN)/jupyter lab notebooks/

@@ -176,3 +176,16 @@ def test_what_a_cell_prints_is_logged_as_it_arrives(tmp_path):
     lines = []
     regenerate.execute(path, log=lines.append)
     assert lines[:2] == ["epochs: Epoch 1/2", "epochs: Epoch 2/2"] and lines[2].startswith("epochs: cell 1/1 done")
+
+
+def test_the_smoke_profile_runs_the_series_into_a_scratch_folder_and_rewrites_nothing(tmp_path):
+    series = tmp_path / "notebooks"
+    series.mkdir()
+    _notebook(series / "01_first.ipynb", "import os\nprint(os.environ['FMNIST_PROFILE'])")
+    _notebook(series / "02_second.ipynb", "print('second')")
+    before = {path.name: path.read_bytes() for path in series.iterdir()}
+    copies = regenerate.run_smoke(tmp_path / "out", regenerate.Project(notebooks_dir=series), log=lambda line: None)
+    assert [path.name for path in copies] == ["01_first.ipynb", "02_second.ipynb"]
+    assert {path.name: path.read_bytes() for path in series.iterdir()} == before
+    first = nbformat.read(copies[0], as_version=4)
+    assert first.cells[1].outputs[0].text == "smoke\n" and regenerate.STAMP_KEY not in first.metadata

@@ -5,7 +5,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, card_path, weights_path
+from fmnist.config import CLASS_NAMES, MODELS_DIR, SEED, SMOKE_DIR, card_path, weights_path
 from fmnist.errors import FmnistError
 from fmnist.runtime import start_tensorflow
 
@@ -139,7 +139,16 @@ def _out_of_fold(args: argparse.Namespace) -> int:
 
 
 def _regenerate(args: argparse.Namespace) -> int:
-    from fmnist.tools.regenerate import plan, regenerate
+    from fmnist.tools.regenerate import plan, regenerate, run_smoke
+
+    if args.profile == "smoke":
+        print(
+            f"The smoke profile: every notebook on a small sample, trained for one epoch; the executed notebooks, "
+            f"models and figures go to {SMOKE_DIR}, and nothing in the project is rewritten.",
+            flush=True,
+        )
+        run_smoke()
+        return 0
 
     steps = plan(everything=args.all)
     print("Out of date, in this order:" if steps else "Everything is up to date.")
@@ -245,6 +254,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     regenerate.add_argument("--all", action="store_true", help="execute every notebook, up to date or not (make run)")
     regenerate.add_argument("--dry-run", action="store_true", help="list the steps that are out of date, run none")
+    regenerate.add_argument(
+        "--profile",
+        choices=("full", "smoke"),
+        default="full",
+        help="smoke: a first look at the whole series in minutes (small data, one epoch), written only into a "
+        "scratch folder; full (default): the real results, in place",
+    )
     oof = command(
         "out-of-fold",
         _out_of_fold,

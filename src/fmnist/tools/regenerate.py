@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, card_path, weights_path
+from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, SMOKE_DIR, card_path, weights_path
 from fmnist.errors import NotebookError
 from fmnist.files import atomic_path
 from fmnist.tools.notebook_cells import NOTEBOOKS_DIR
@@ -192,8 +192,15 @@ def model_is_current(name: str, models_dir: Path = MODELS_DIR) -> bool:
     return card.is_file() and weights_path(name, models_dir).is_file() and is_current(read_card(card))
 
 
-def execute(path: Path, project: Project = Project(), log: Callable[[str], None] = print) -> None:
-    """Run notebook ``path`` top to bottom in a fresh kernel, in the full profile, and save it with its stamp.
+def execute(
+    path: Path,
+    project: Project = Project(),
+    log: Callable[[str], None] = print,
+    profile: str = "full",
+    save_to: Path | None = None,
+) -> None:
+    """Run notebook ``path`` top to bottom in a fresh kernel, in ``profile``, and save it: in place with its
+    stamp, or with ``save_to`` as an unstamped copy in that folder (the smoke profile's look at the series).
 
     The notebook is written only once every cell has run; on an error it is left as it was and
     the error names the notebook and the cell.
@@ -217,7 +224,7 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
 
     inputs = stamp(path, project.models_dir, project.photos_dir)
     previous = os.environ.get(PROFILE_ENV_VAR)
-    os.environ[PROFILE_ENV_VAR] = "full"  # the kernel inherits it
+    os.environ[PROFILE_ENV_VAR] = profile  # the kernel inherits it
     try:
         # The kernel talks over Unix sockets, not loopback TCP: nothing to eavesdrop on, no warning on the terminal.
         with tempfile.TemporaryDirectory(prefix="fmnist-kernel-") as sockets:
@@ -243,10 +250,27 @@ def execute(path: Path, project: Project = Project(), log: Callable[[str], None]
             os.environ.pop(PROFILE_ENV_VAR)
         else:
             os.environ[PROFILE_ENV_VAR] = previous
-    notebook.metadata[STAMP_KEY] = {"inputs_sha256": inputs}
-    with atomic_path(path) as tmp:
+    if save_to is None:
+        notebook.metadata[STAMP_KEY] = {"inputs_sha256": inputs}
+    target = path if save_to is None else Path(save_to) / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
         nbformat.write(notebook, tmp)
-    log(f"{path.stem}: executed in {time.monotonic() - started:.0f} s")
+    log(
+        f"{path.stem}: executed in {time.monotonic() - started:.0f} s"
+        + ("" if save_to is None else f", saved as {target}")
+    )
+
+
+def run_smoke(
+    out: Path = SMOKE_DIR / "notebooks", project: Project = Project(), log: Callable[[str], None] = print
+) -> list[Path]:
+    """Execute the whole series in the smoke profile (small data, one epoch), as CI does, and save the
+    executed copies in ``out``; its models and figures go to the smoke profile's scratch folders, so
+    nothing in the project is rewritten. Returns the copies' paths."""
+    for path in notebooks(project.notebooks_dir):
+        execute(path, project, log, profile="smoke", save_to=out)
+    return [Path(out) / path.name for path in notebooks(project.notebooks_dir)]
 
 
 class _EchoingClient(NotebookClient):
