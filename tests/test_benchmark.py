@@ -136,11 +136,13 @@ def test_a_second_run_on_the_same_day_keeps_the_first(tmp_path):
 def test_update_readme_replaces_only_the_block(tmp_path):
     readme = tmp_path / "README.md"
     start, end = markers("bench")
-    readme.write_text(f"intro\n{start}\nold table\n{end}\noutro\n")
+    first, last = markers("headline")
+    readme.write_text(f"intro\n{first}\nold words\n{last}\n{start}\nold table\n{end}\noutro\n")
     report.update_readme(_results(), readme, directory=tmp_path)
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\noutro\n") and "old table" not in text
     assert block("bench", report.render_table(_results())) in text  # no figure written: the table alone
+    assert block("headline", report.headline(_results())) in text and "old words" not in text
     results.write_results(_results(), tmp_path)
     report.update_readme(_results(), readme, directory=tmp_path)
     assert f"![Validation accuracy against training time in S]({tmp_path}/2026-11-24-box.png)" in readme.read_text()
@@ -156,6 +158,7 @@ def test_update_readme_needs_the_markers(tmp_path):
 def test_readme_table_is_the_latest_results_file():
     """README's benchmark table is generated (`make bench`), never typed by hand."""
     assert block("bench", report.readme_text(results.latest_results())) in README.read_text()
+    assert block("headline", report.headline(results.latest_results())) in README.read_text()
 
 
 def test_markdown_tables_align_names_left_and_numbers_right():
@@ -168,3 +171,12 @@ def test_markdown_tables_align_names_left_and_numbers_right():
     ]
     with pytest.raises(ValueError, match="a row of 2 cells under 3 headers"):
         table(["model", "what", "accuracy"], [["a", "b"]])
+
+
+def test_the_headline_says_the_defaults_accuracy_and_minutes_in_plain_words():
+    runs_of = _results()
+    runs_of["environment"] = "TensorFlow 2.21.0, CPU only (2 cores)"
+    text = report.headline(runs_of)
+    assert text.startswith("**The default model, `vgg_bn`, classifies 94.12% of the test images right**")
+    assert "**after 11.7 minutes of training** on `box`, 2 cores of an AMD EPYC, in float32" in text
+    assert "reaches 94.12% in 1.7 minutes there" in text and "(100 s there)" in text

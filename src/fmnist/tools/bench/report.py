@@ -1,17 +1,25 @@
 """The benchmark's table and figure, and README's block rendered from the newest results file."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 
 from fmnist.config import PROJ_ROOT
 from fmnist.markdown import table
-from fmnist.tools.bench.costs import seed_seconds
+from fmnist.tools.bench.costs import SEED_RECIPE, seed_seconds
 from fmnist.tools.bench.results import RESULTS_DIR, stem_of
 from fmnist.tools.bench.runs import TARGET_VAL_ACCURACY, command_for
 from fmnist.tools.readme import README, update_block
 
 README_BLOCK = "bench"
+#: README's first numbers: the default's accuracy and training minutes in plain words.
+HEADLINE_BLOCK = "headline"
+PRECISION_WORDS = {
+    "float32": "float32, as on any CPU",
+    "mixed_bfloat16": "mixed bfloat16, which this CPU computes natively (one without bfloat16 trains in float32, slower)",
+    "mixed_float16": "mixed float16",
+}
 HEADERS = (
     "model",
     "seed",
@@ -103,6 +111,29 @@ def readme_text(results: dict, directory: Path = RESULTS_DIR) -> str:
     return f"{render_table(results)}\n\n![Validation accuracy against training time in S]({link.as_posix()})"
 
 
+def headline(results: dict) -> str:
+    """The default's test accuracy and training time in ``results``, in plain words, with S explained."""
+    defaults = [row for row in results["models"] if row.get("default")]
+    baseline = next(row for row in results["models"] if row["model"] == SEED_RECIPE)
+    accuracy = np.mean([row["test_accuracy"] for row in defaults])
+    shirt = np.mean([row["shirt_recall"] for row in defaults])
+    minutes = np.mean([row["training_seconds"] for row in defaults]) / 60
+    precisions = sorted({row.get("precision", "") for row in defaults})
+    seeds = f"the mean of {len(defaults)} seeds" if len(defaults) > 1 else "one seed"
+    cpu = results.get("cpu", {}).get("model", "this CPU")
+    cores = re.search(r"\((\d+) cores\)", results.get("environment", ""))
+    cpu = f"{cores.group(1)} cores of an {cpu}" if cores else f"an {cpu}"
+    return (
+        f"**The default model, `{defaults[0]['model']}`, classifies {accuracy:.2%} of the test images right** "
+        f"({seeds}; Shirt, the hardest class, {shirt:.1%}) **after {minutes:.1f} minutes of training** on "
+        f"`{results['host']}`, {cpu}, in {' and '.join(PRECISION_WORDS.get(p, p) for p in precisions)}. The original project's CNN "
+        f"reaches {baseline['test_accuracy']:.2%} in {baseline['training_seconds'] / 60:.1f} minutes there. Training "
+        f"costs below are also given in **S**, that CNN's training time in the same run ({seed_seconds(results):.0f} s "
+        "there), so that they carry over to other machines."
+    )
+
+
 def update_readme(results: dict, readme: Path = README, directory: Path = RESULTS_DIR) -> None:
-    """Replace README's benchmark block with the table (and figure) of ``results``."""
+    """Replace README's headline and benchmark block with those of ``results``."""
     update_block(README_BLOCK, readme_text(results, directory), readme)
+    update_block(HEADLINE_BLOCK, headline(results), readme)
