@@ -102,6 +102,32 @@ def train(
         return TrainingResult(model, history, card=None)
     history = fit_resumably(model, save_as, models_dir, fit_args, callbacks)
 
+    return _save(
+        model,
+        history,
+        recipe_name,
+        save_as,
+        models_dir,
+        test=(x_test, y_test),
+        seed=seed,
+        examples={"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
+        data={"format": data_source.kind, "path": str(data_source.path), "sha256": checksum(splits)},
+    )
+
+
+def _save(
+    model: keras.Model,
+    history: dict,
+    recipe_name: str,
+    save_as: str,
+    models_dir: Path,
+    *,
+    test: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    examples: dict,
+    data: dict,
+) -> TrainingResult:
+    """Save a trained model's weights, history and card, the card scoring the saved file on ``test``."""
     weights = weights_path(save_as, models_dir)
     if holds_weights(weights, model, recipe_name) and card_path(save_as, models_dir).is_file():
         # Retrained to the very same weights (same machine, same seed): the saved model, its card
@@ -112,7 +138,7 @@ def train(
     # The card describes the saved file as every later reader loads it: rebuilt in float32.
     weights_sha256 = save_weights(model, recipe_name, weights)
     saved = TrainedModel(load_weights(get_recipe(recipe_name).build(), weights), recipe_name)
-    result = evaluate(saved, x_test, y_test)
+    result = evaluate(saved, *test)
     card = model_card(
         save_as,
         recipe_name,
@@ -121,8 +147,8 @@ def train(
         result,
         weights_sha256=weights_sha256,
         seed=seed,
-        examples={"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
-        data={"format": data_source.kind, "path": str(data_source.path), "sha256": checksum(splits)},
+        examples=examples,
+        data=data,
     )
     write_json(history_path(save_as, models_dir), history)
     write_json(card_path(save_as, models_dir), card)
