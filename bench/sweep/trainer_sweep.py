@@ -22,7 +22,6 @@ import json
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 
 import keras
@@ -35,18 +34,17 @@ from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
 from fmnist.inference.trained_model import TrainedModel
 from fmnist.inference.views import PREDICT_BATCH_SIZE
-from fmnist.training.builders import build_vgg_bn
 from fmnist.training.callbacks import EpochTimer, ValidateHalfway
 from fmnist.training.history import validation_timeline
-from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
+from fmnist.training.recipes import DEFAULT_MODEL, builder, get_recipe
 from fmnist.training.train import compiled_model, recipe_dataset, steps_per_epoch
 from fmnist.training.weight_average import WeightAverage
 
 changes = json.loads(sys.argv[1])
 seed, ema_warm = changes.pop("seed", SEED), changes.pop("ema_warm", 10)
 recipe = get_recipe(DEFAULT_MODEL)
-build_args = recipe.build.keywords | changes.pop("build", {})
-recipe = dataclasses.replace(recipe, build=partial(build_vgg_bn, **build_args), **changes)
+build_args = dict(recipe.build.arguments) | changes.pop("build", {})
+recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
 run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 
 (x, y), _ = locate(None).read()

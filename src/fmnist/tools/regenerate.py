@@ -268,9 +268,10 @@ def run_smoke(
     """Execute the whole series in the smoke profile (small data, one epoch), as CI does, and save the
     executed copies in ``out``; its models and figures go to the smoke profile's scratch folders, so
     nothing in the project is rewritten. Returns the copies' paths."""
-    for path in notebooks(project.notebooks_dir):
+    series = notebooks(project.notebooks_dir)
+    for path in series:
         execute(path, project, log, profile="smoke", save_to=out)
-    return [Path(out) / path.name for path in notebooks(project.notebooks_dir)]
+    return [Path(out) / path.name for path in series]
 
 
 class _EchoingClient(NotebookClient):
