@@ -16,12 +16,11 @@ from fmnist.inference.trained_model import TrainedModel
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-TRAIN = [sys.executable, "-m", "fmnist", "train", "--model", "baseline", "--train-size", "6000", "--epochs", "4"]
 
-
-def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path):
+def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path, small_real_dir):
     models = tmp_path / "models"
-    command = [*TRAIN, "--models-dir", str(models)]
+    command = [sys.executable, "-m", "fmnist", "train", "--model", "baseline", "--epochs", "4"]
+    command += ["--data", str(small_real_dir), "--models-dir", str(models)]
     epoch_log = models / ".baseline.epochs.csv"
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -41,7 +40,7 @@ def test_killed_run_resumes_from_the_last_finished_epoch(tmp_path):
     history = read_json(history_path("baseline", models))
     assert len(history["val_accuracy"]) == 4  # every epoch once, across both processes
     card = read_json(card_path("baseline", models))
-    assert card["epochs"] == 4 and card["test_accuracy"] > 0.8  # uninterrupted: about 0.84
+    assert card["epochs"] == 4 and card["test_accuracy"] > 0.6  # far above chance: the resumed run learned
     assert TrainedModel.load(weights_path("baseline", models)).network.count_params() == card["parameters"]
     assert not list(models.glob(".*")), "backup and epoch log are removed once the model is saved"
 
@@ -56,9 +55,9 @@ from fmnist.training.train import train
 strategy = make_strategy("mirrored")
 assert strategy.num_replicas_in_sync == 2, strategy.num_replicas_in_sync
 # The default: its moving average of the weights and its halfway validation run under the strategy too.
-run = train("fast_cnn", epochs=2, train_size=600, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r},
+run = train("fast_cnn", epochs=1, train_size=600, source={str(small_real_dir)!r}, models_dir={str(tmp_path)!r},
             strategy="mirrored", verbose=0)
-assert len(run.history["halfway_val_accuracy"]) == 2
+assert len(run.history["halfway_val_accuracy"]) == 1
 print("replicas", strategy.num_replicas_in_sync, "accuracy", run.card["test_accuracy"])
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

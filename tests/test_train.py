@@ -61,7 +61,7 @@ def test_cli_trains_then_evaluates_the_saved_model(tmp_path, small_real_dir, cap
 @pytest.mark.parametrize("name", ["baseline", DEFAULT_MODEL])
 def test_same_seed_same_model(tmp_path, small_real_dir, name):
     runs = [
-        train(name, epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path / run, verbose=0)
+        train(name, epochs=1, train_size=500, source=small_real_dir, models_dir=tmp_path / run, verbose=0)
         for run in ("a", "b")
     ]
     assert runs[0].card["test_accuracy"] == runs[1].card["test_accuracy"]
@@ -84,7 +84,7 @@ def test_retraining_to_the_same_weights_leaves_the_files_as_they_are(tmp_path, s
 
 
 def test_default_recipe_card(tmp_path, small_real_dir):
-    run = train(epochs=1, train_size=1000, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
+    run = train(epochs=1, train_size=500, source=small_real_dir, models_dir=tmp_path, test_curves=True, verbose=0)
     card = run.card
     assert card["model"] == DEFAULT_MODEL
     assert card["architecture"] == (

@@ -97,21 +97,22 @@ def transfer_study(
     *,
     weights: str | None,
     train_size: int | None = None,
+    validation_size: int | None = None,
     epochs: int | None = None,
 ) -> tuple[keras.Model, list[dict]]:
-    """:func:`transfer_learn` on the training split (``train_size`` images; None: all of it), validated on the
-    validation split.
+    """:func:`transfer_learn` on the training split (``train_size`` images; None: all of it), validated on
+    ``validation_size`` images of the validation split (None: all of it with ImageNet weights, 1,000 without).
 
     With ImageNet weights: 3 frozen and 5 fine-tuned epochs. Without them the accuracy means nothing,
-    so it measures the cost only: 2 + 2 epochs, validated on 1,000 images. ``epochs`` overrides both phases.
+    so it measures the cost only: 2 + 2 epochs. ``epochs`` overrides both phases.
     """
     (x_fit, y_fit), (x_val, y_val) = split_validation(images, labels)
     frozen_epochs, finetune_epochs = (3, 5) if weights else (2, 2)
-    if not weights:
-        x_val, y_val = x_val[:1000], y_val[:1000]
+    if validation_size is None and not weights:
+        validation_size = 1000
     return transfer_learn(
         (x_fit[:train_size], y_fit[:train_size]),
-        (x_val, y_val),
+        (x_val[:validation_size], y_val[:validation_size]),
         weights=weights,
         frozen_epochs=epochs or frozen_epochs,
         finetune_epochs=epochs or finetune_epochs,
