@@ -21,7 +21,6 @@ from skimage.feature import canny
 
 from fmnist.errors import UsageError
 
-SEVERITIES = (1, 2, 3, 4, 5)
 Level = float | int | tuple | None  # what a corruption does at one severity
 
 
@@ -189,34 +188,41 @@ def _stripe(x: np.ndarray, width: Level, rng: np.random.Generator) -> np.ndarray
     return _draw(x, rng, one)
 
 
+def _lines(x: np.ndarray, count: int, rng: np.random.Generator, draw_line: Callable) -> np.ndarray:
+    """``count`` random lines on each image, each painted by ``draw_line(draw, start, end)`` on the 4x canvas."""
+
+    def one(draw: ImageDraw.ImageDraw, rng: np.random.Generator) -> None:
+        for _ in range(count):
+            start, end = rng.uniform(0, 112, 2), rng.uniform(0, 112, 2)
+            draw_line(draw, start, end)
+
+    return _draw(x, rng, one)
+
+
 def _dotted_line(x: np.ndarray, level: Level, rng: np.random.Generator) -> np.ndarray:
     """``lines`` random lines of 8 white dots, ``radius`` a quarter pixel each (drawn at 4x)."""
     lines, radius = level
 
-    def one(draw: ImageDraw.ImageDraw, rng: np.random.Generator) -> None:
-        for _ in range(lines):
-            start, end = rng.uniform(0, 112, 2), rng.uniform(0, 112, 2)
-            for t in np.linspace(0, 1, 8):
-                centre = start + t * (end - start)
-                draw.ellipse((*(centre - radius), *(centre + radius)), fill=255)
+    def dots(draw: ImageDraw.ImageDraw, start: np.ndarray, end: np.ndarray) -> None:
+        for t in np.linspace(0, 1, 8):
+            centre = start + t * (end - start)
+            draw.ellipse((*(centre - radius), *(centre + radius)), fill=255)
 
-    return _draw(x, rng, one)
+    return _lines(x, lines, rng, dots)
 
 
 def _zigzag(x: np.ndarray, level: Level, rng: np.random.Generator) -> np.ndarray:
     """``lines`` random white zigzags, ``width`` a quarter pixel wide (drawn at 4x)."""
     lines, width = level
 
-    def one(draw: ImageDraw.ImageDraw, rng: np.random.Generator) -> None:
-        for _ in range(lines):
-            start, end = rng.uniform(0, 112, 2), rng.uniform(0, 112, 2)
-            normal = np.array([start[1] - end[1], end[0] - start[0]]) / max(np.linalg.norm(end - start), 1)
-            points = [
-                start + t * (end - start) + (8 if k % 2 else -8) * normal for k, t in enumerate(np.linspace(0, 1, 7))
-            ]
-            draw.line([tuple(p) for p in points], fill=255, width=width)
+    def zigzag(draw: ImageDraw.ImageDraw, start: np.ndarray, end: np.ndarray) -> None:
+        normal = np.array([start[1] - end[1], end[0] - start[0]]) / max(np.linalg.norm(end - start), 1)
+        corners = [
+            start + t * (end - start) + (8 if k % 2 else -8) * normal for k, t in enumerate(np.linspace(0, 1, 7))
+        ]
+        draw.line([tuple(p) for p in corners], fill=255, width=width)
 
-    return _draw(x, rng, one)
+    return _lines(x, lines, rng, zigzag)
 
 
 def _spatter(x: np.ndarray, coverage: Level, rng: np.random.Generator) -> np.ndarray:
