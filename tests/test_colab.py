@@ -22,6 +22,7 @@ def test_the_series_is_complete():
         "04_error_analysis.ipynb",
         "05_improvements.ipynb",
         "06_predict.ipynb",
+        "07_robustness.ipynb",
     ]
 
 

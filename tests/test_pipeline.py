@@ -110,3 +110,38 @@ def test_augmentation_only_shifts_and_flips_as_asked(splits, shift, flip):
         used |= matches
     assert any(mirrored for mirrored, _, _ in used) == flip
     assert any(dy or dx for _, dy, dx in used) == bool(shift)
+
+
+def test_corrupt_some_changes_that_share_of_the_images_and_repeats_with_the_seed():
+    import tensorflow as tf
+
+    from fmnist.data.augment import corrupt_some
+
+    rng = np.random.default_rng(0)
+    images = tf.constant(rng.uniform(0.2, 0.8, (400, 28, 28, 1)), tf.float32)
+    seed = tf.constant([3, 4], tf.int64)
+    corrupted = corrupt_some(images, seed, 0.5).numpy()
+    np.testing.assert_array_equal(corrupted, corrupt_some(images, seed, 0.5).numpy())
+    assert corrupted.min() >= 0.0 and corrupted.max() <= 1.0
+    changed = np.any(corrupted != images.numpy(), axis=(1, 2, 3))
+    assert 0.4 < changed.mean() < 0.6
+    original = images.numpy()
+    inverted = np.all(np.isclose(corrupted, 1 - original), axis=(1, 2, 3))
+    patched = np.array(
+        [0 < np.mean(c != o) < 0.26 and len(np.unique(c[c != o])) == 1 for c, o in zip(corrupted, original)]
+    )
+    flattened = np.isclose(corrupted.std(axis=(1, 2, 3)), 0, atol=1e-6) | (
+        corrupted.std(axis=(1, 2, 3)) < original.std(axis=(1, 2, 3)) * 0.999
+    )
+    assert inverted.sum() > 10 and patched.sum() > 10 and (flattened & changed & ~inverted & ~patched).sum() > 10
+    assert np.any(corrupt_some(images, seed, 1.0).numpy() != original, axis=(1, 2, 3)).all()  # share 1: every image
+
+
+def test_corruption_leaves_the_shifts_and_flips_as_they_were(splits):
+    images, labels = splits[0]
+    plain, _, _ = _collect(make_dataset(images, labels, batch_size=30, shuffle=True, shift=2, flip=True, seed=5))
+    corrupted, _, _ = _collect(
+        make_dataset(images, labels, batch_size=30, shuffle=True, shift=2, flip=True, corrupt=0.5, seed=5)
+    )
+    same = np.all(plain == corrupted, axis=(1, 2, 3))
+    assert 0 < same.sum() < len(same)  # the images not drawn are exactly as without corruption

@@ -5,7 +5,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from fmnist.analysis import experiments, renders
+from fmnist.analysis import experiments, renders, robustness
 from fmnist.analysis.experiments import Experiment
 from fmnist.analysis.label_noise import save_probs
 from fmnist.config import card_path, weights_path
@@ -66,6 +66,7 @@ def project(tmp_path, idx_dir, monkeypatch):
             "fast_cnn": Experiment("fast_cnn", "the default"),
         },
     )
+    monkeypatch.setattr(robustness, "MODELS", {"baseline": ("baseline",), "fast_cnn": ("fast_cnn",)})
     monkeypatch.setattr(renders, "SAMPLES", {0: "plain", 1: "soft shadow"})
     monkeypatch.setattr(regenerate, "TRAINS", {})
     monkeypatch.setattr(regenerate, "TRAINED_HERE", ())
@@ -81,7 +82,9 @@ def project(tmp_path, idx_dir, monkeypatch):
         for name in ("baseline", "fast_cnn")
     )
     _notebook(project.notebooks_dir / "03_evaluate.ipynb", f"import json\n{cards}")
-    project.readme.write_text(block(experiments.README_BLOCK, "old table") + "\n")
+    project.readme.write_text(
+        block(experiments.README_BLOCK, "old table") + "\n" + block(robustness.README_BLOCK, "old table") + "\n"
+    )
     return project
 
 
@@ -96,9 +99,12 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
         "execute 01_explore.ipynb",
         "record baseline",
         "record fast_cnn",
+        "record baseline on corrupted test images",
+        "record fast_cnn on corrupted test images",
         "sample photos",
         "execute 03_evaluate.ipynb",
-        "README's table of answers",
+        "README's answers table",
+        "README's robustness table",
     ]
     names = sorted(path.name for path in project.photos_dir.iterdir())
     assert len(names) == 2 and names[0].endswith("-0-plain.jpg") and names[1].endswith("-1-soft-shadow.jpg")
@@ -108,7 +114,11 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
     assert _files(project) == before  # and nothing is rewritten
 
     _save_model(project.models_dir, "baseline", seed=3)  # "retrained on another machine": other weights
-    assert [step.name for step in regenerate.plan(project=project)] == ["record baseline", "execute 03_evaluate.ipynb"]
+    assert [step.name for step in regenerate.plan(project=project)] == [
+        "record baseline",
+        "record baseline on corrupted test images",
+        "execute 03_evaluate.ipynb",
+    ]
     regenerate.regenerate(project=project, log=lambda _: None)
     after = _files(project)
     changed = {
@@ -118,6 +128,7 @@ def test_a_changed_model_rebuilds_exactly_what_is_derived_from_it(project):
         "models/baseline.weights.h5",
         "models/baseline.card.json",
         "models/experiments/baseline.test_probs.npz",
+        "models/experiments/baseline.corrupted.npz",
         "notebooks/03_evaluate.ipynb",
     }
     assert derived - {"README.md"} <= changed <= derived | {"README.md"}  # the table changes only if the scores do

@@ -118,11 +118,18 @@ def _experiments(args: argparse.Namespace) -> int:
 
     if not args.names and not is_current(OOF_PATH):
         _out_of_fold(args)
+    from fmnist.analysis import robustness
+
     for name in args.names or EXPERIMENTS:
         print(f"Experiment {name}: results in {record(name, source=args.data)}", flush=True)
+        if name in robustness.recorded_names():
+            print(f"  on corrupted test images: {robustness.record(name, source=args.data)}", flush=True)
     _, (_, y_test) = load(args.data)
     update_readme(y_test)
     print("Updated README's table of answers")
+    if all(robustness.record_path(name).is_file() for name in robustness.recorded_names()):
+        robustness.update_readme(y_test)
+        print("Updated README's robustness table")
     return 0
 
 

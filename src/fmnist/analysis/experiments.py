@@ -67,6 +67,9 @@ EXPERIMENTS = {
     "vgg_bn_no_augment": Experiment("vgg_bn_no_augment", "vgg_bn without any augmentation", also_without_tta=True),
     "vgg_bn-seed1": Experiment("vgg_bn", "vgg_bn, seed 1", seed=1),
     "vgg_bn-seed2": Experiment("vgg_bn", "vgg_bn, seed 2", seed=2),
+    "fast_cnn_robust": Experiment("fast_cnn_robust", "the default trained on corrupted images too (07_robustness)"),
+    "fast_cnn_robust-seed1": Experiment("fast_cnn_robust", "fast_cnn_robust, seed 1", seed=1),
+    "fast_cnn_robust-seed2": Experiment("fast_cnn_robust", "fast_cnn_robust, seed 2", seed=2),
 }
 ENSEMBLE = ("fast_cnn", "fast_cnn-seed1", "fast_cnn-seed2")
 #: The README block that :func:`update_readme` fills.
@@ -128,13 +131,9 @@ def record(
     target = probs_path(name, experiments_dir)
     if is_current(name, experiments_dir, models_dir):
         return target
-    saved_in = weights_dir(name, experiments_dir, models_dir)
-    if saved_in is None:
-        if not train_missing:
-            raise MissingFileError(f"{target}: out of date, and retraining {name} was not asked for")
-        train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
-        saved_in = experiments_dir
-    weights = weights_path(name, saved_in)
+    weights = trained_weights(
+        name, source=source, experiments_dir=experiments_dir, models_dir=models_dir, train_missing=train_missing
+    )
     model = TrainedModel.load(weights)
     _, (x_test, _) = load(source)
     probs = {tta: _compact(model.predict(x_test, _views(experiment.recipe, tta))) for tta in tta_levels(name)}
@@ -147,6 +146,32 @@ def record(
             recipe_sha256=fingerprint(get_recipe(experiment.recipe)),
         )
     return target
+
+
+def trained_weights(
+    name: str,
+    *,
+    source: Path | None = None,
+    experiments_dir: Path = EXPERIMENTS_DIR,
+    models_dir: Path = MODELS_DIR,
+    train_missing: bool = True,
+) -> Path:
+    """The weights file of experiment ``name`` as its recipe trains them now, trained into ``experiments_dir`` if missing."""
+    saved_in = weights_dir(name, experiments_dir, models_dir)
+    if saved_in is None:
+        if not train_missing:
+            raise MissingFileError(
+                f"{weights_path(name, experiments_dir)}: missing or out of date, and retraining {name} was not asked for"
+            )
+        experiment = EXPERIMENTS[name]
+        train(experiment.recipe, save_as=name, seed=experiment.seed, source=source, models_dir=experiments_dir)
+        saved_in = experiments_dir
+    return weights_path(name, saved_in)
+
+
+def is_committed(name: str, models_dir: Path = MODELS_DIR) -> bool:
+    """Whether ``name`` is one of the committed models in ``models_dir`` (weights and card)."""
+    return card_path(name, models_dir).is_file() and weights_path(name, models_dir).is_file()
 
 
 def weights_dir(name: str, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: Path = MODELS_DIR) -> Path | None:
@@ -178,9 +203,8 @@ def is_current(name: str, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: P
     if made_from[0] != fingerprint(get_recipe(EXPERIMENTS[name].recipe)):
         return False
     saved_in = weights_dir(name, experiments_dir, models_dir)
-    committed = card_path(name, models_dir).is_file() and weights_path(name, models_dir).is_file()
     if saved_in is None:
-        return not committed  # a committed model whose recipe changed must be retrained first
+        return not is_committed(name, models_dir)  # a committed model whose recipe changed must be retrained first
     return made_from[1] == sha256(weights_path(name, saved_in))
 
 

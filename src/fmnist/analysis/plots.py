@@ -294,3 +294,49 @@ def top_k_bars(images: np.ndarray, names: Sequence[str], ranked: list) -> plt.Fi
             bar_ax.text(min(p + 0.02, 0.85), y, f"{p:.0%}", va="center", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def corruption_grid(rows: dict[str, list[np.ndarray]], size: float = 0.85) -> plt.Figure:
+    """One row per corruption, its severities left to right (a one-level corruption fills one cell)."""
+    ncols = max(len(images) for images in rows.values())
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(ncols * size + 1.2, len(rows) * size), squeeze=False)
+    for (name, images), row in zip(rows.items(), axes):
+        for severity, ax in enumerate(row, start=1):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if severity <= len(images):
+                ax.imshow(images[severity - 1], cmap="gray", vmin=0, vmax=255)
+            else:
+                ax.axis("off")
+        row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+    for severity, ax in enumerate(axes[0], start=1):
+        ax.set_title(f"severity {severity}", fontsize=8)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def severity_curves(per_family: pd.DataFrame, clean: pd.Series) -> plt.Figure:
+    """Accuracy against severity, one panel per corruption family, one line per model; the clean accuracy at 0.
+
+    ``per_family`` is indexed by (family, severity), one column per model.
+    """
+    families = list(dict.fromkeys(per_family.index.get_level_values("family")))
+    ncols = 4
+    nrows = int(np.ceil(len(families) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows), sharey=True, squeeze=False)
+    for ax, family in zip(axes.flat, families):
+        rows = per_family.loc[family]
+        for model in per_family.columns:
+            ax.plot([0, *rows.index], [clean[model], *rows[model]], marker="o", markersize=3, label=model)
+        ax.set_title(family)
+        ax.set_xticks(range(0, int(rows.index.max()) + 1))
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(families) :]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    for ax in axes[-1]:
+        ax.set_xlabel("severity (0: clean)")
+    axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

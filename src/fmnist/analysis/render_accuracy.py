@@ -46,29 +46,26 @@ def seen_through_photos(
     return seen, found
 
 
-def accuracy_on_renders(
-    model: TrainedModel,
-    images: np.ndarray,
-    labels: np.ndarray,
-    count: int,
-    split: str = "held out",
-    seed: int = SEED,
-) -> pd.DataFrame:
-    """Accuracy on the same ``count`` random images under each condition of ``split``, beside the images
-    as the dataset has them: one row per condition (accuracy, points below the dataset's images, and how
-    many photos had no item found)."""
+def photos_of_renders(
+    images: np.ndarray, labels: np.ndarray, count: int, split: str = "held out", seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same ``count`` random images under each condition of ``split``, through the photo steps:
+    their indices, the images seen (conditions, count, 28, 28) and whether an item was found in each."""
     chosen = np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))
     offset = 0 if split == "held out" else renders.TUNING_SEED_OFFSET
-    truth = labels[chosen]
     seen, found = zip(
         *(
             seen_through_photos(images, labels, chosen, condition, offset)
             for condition in renders.conditions_for(split).values()
         )
     )
-    # One prediction call for all of them: the inference model is built and traced once.
-    right = model.predict(np.concatenate([images[chosen], *seen])).argmax(axis=1).reshape(-1, count) == truth
-    as_is, right = float(np.mean(right[0])), right[1:] & np.stack(found)
+    return chosen, np.stack(seen), np.stack(found)
+
+
+def render_table(right: np.ndarray, found: np.ndarray, as_is: float, split: str = "held out") -> pd.DataFrame:
+    """One row per condition of ``split`` from whether each photo was classified right (conditions, count):
+    accuracy, points below the dataset's images (``as_is``), and how many photos had no item found."""
+    right = right & found
     rows = [
         {
             "condition": name,
@@ -81,3 +78,20 @@ def accuracy_on_renders(
     table = pd.DataFrame(rows).set_index("condition")
     table.attrs["as in the dataset"] = as_is
     return table
+
+
+def accuracy_on_renders(
+    model: TrainedModel,
+    images: np.ndarray,
+    labels: np.ndarray,
+    count: int,
+    split: str = "held out",
+    seed: int = SEED,
+) -> pd.DataFrame:
+    """Accuracy on the same ``count`` random images under each condition of ``split``, beside the images
+    as the dataset has them (:func:`render_table`)."""
+    chosen, seen, found = photos_of_renders(images, labels, count, split, seed)
+    truth = labels[chosen]
+    # One prediction call for all of them: the inference model is built and traced once.
+    right = model.predict(np.concatenate([images[chosen], *seen])).argmax(axis=1).reshape(-1, count) == truth
+    return render_table(right[1:], found, float(np.mean(right[0])), split)

@@ -5,7 +5,7 @@ import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 from fmnist.config import NUM_CLASSES, SEED, VALIDATION_FRACTION
-from fmnist.data.augment import shift_and_flip
+from fmnist.data.augment import corrupt_some, shift_and_flip
 
 
 def split_validation(
@@ -36,6 +36,7 @@ def make_dataset(
     shuffle: bool = False,
     shift: int = 0,
     flip: bool = False,
+    corrupt: float = 0.0,
     one_hot: bool = False,
     seed: int = SEED,
 ) -> tf.data.Dataset:
@@ -43,14 +44,15 @@ def make_dataset(
 
     Labels come as int32 class indices, or as one-hot float32 rows with ``one_hot``.
     ``shift`` (pixels) and ``flip`` augment with :func:`shift_and_flip`, with seeds drawn from
-    ``seed`` so that a rerun sees exactly the same augmented batches. The arrays stay in memory; scaling and
+    ``seed`` so that a rerun sees exactly the same augmented batches; ``corrupt`` then corrupts that
+    share of them (:func:`corrupt_some`), with its own seeds, so shifts and flips stay as they were. The arrays stay in memory; scaling and
     augmentation run once per batch, not once per image.
     """
     ds = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
-    augment = bool(shift or flip)
+    augment = bool(shift or flip or corrupt)
     if augment:  # one seed pair per batch, from a seeded stream that changes every epoch
         batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         ds = tf.data.Dataset.zip((ds, batch_seeds))
@@ -62,6 +64,8 @@ def make_dataset(
         x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
         if augment:
             x = shift_and_flip(x, batch_seed, max_shift=shift, flip=flip)
+        if corrupt:
+            x = corrupt_some(x, tf.random.experimental.stateless_fold_in(batch_seed, 1), corrupt)
         if batch_labels is None:
             return x
         y = tf.cast(batch_labels, tf.int32)

@@ -1,7 +1,7 @@
 """README's generated blocks: each table is written between two markers by the command that measures it.
 
-``fmnist bench`` writes the ``bench`` block and ``fmnist experiments`` the ``answers`` block, so no
-number in those tables is typed by hand; tests check each block against its results files.
+``fmnist bench`` writes the ``bench`` block and ``fmnist experiments`` the ``answers`` and ``robustness``
+blocks, so no number in those tables is typed by hand; tests check each block against its results files.
 """
 
 import re

@@ -7,12 +7,13 @@ What is up to date is decided by content, never by existence or timestamps:
 2. the notebooks that read no trained model (``01``) and the one that trains the committed models
    (``02``): executed when their stamp, the SHA-256 of their code cells and of the package modules
    they import (:func:`stamp`), has changed, or when a model they train is missing or stale;
-3. the out-of-fold scores and the experiment records: rescored, or retrained, when the weights or
-   recipe they name are not those there now (:func:`fmnist.analysis.experiments.is_current`);
+3. the out-of-fold scores, the experiment records and their predictions on corrupted test images:
+   rescored, or retrained, when the weights or recipe they name are not those there now
+   (:func:`fmnist.analysis.experiments.is_current`, :func:`fmnist.analysis.robustness.is_current`);
 4. the sample photos (:func:`fmnist.analysis.renders.write_samples`), rewritten when a render differs from them;
 5. the other notebooks: executed when their stamp, which also covers every file under ``models/``
    and the sample photos, has changed;
-6. README's table of answers, from the records.
+6. README's tables of answers and of robustness, from the records.
 
 A notebook is executed in a fresh kernel in the full profile and written only once every cell has
 run, with its stamp in its metadata; one that fails is left as it was. ``--all`` executes every
@@ -311,7 +312,7 @@ def regenerate(everything: bool = False, project: Project = Project(), log: Call
 
 
 def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterable[Step]:
-    from fmnist.analysis import experiments, label_noise
+    from fmnist.analysis import experiments, label_noise, robustness
 
     series = notebooks(project.notebooks_dir)
     writers = [path for path in series if path.stem in (*TRAINS, *READS_NO_MODEL)]
@@ -337,14 +338,22 @@ def _steps(everything: bool, project: Project, dry_run: bool = False) -> Iterabl
         if not experiments.is_current(name, **dirs):
             upstream = True
             yield Step(f"record {name}", lambda name=name: experiments.record(name, source=project.data, **dirs))
+    for name in robustness.recorded_names():
+        if not robustness.is_current(name, **dirs):
+            upstream = True
+            yield Step(
+                f"record {name} on corrupted test images",
+                lambda name=name: robustness.record(name, source=project.data, **dirs),
+            )
     if not _samples_are_current(project):
         upstream = True
         yield Step("sample photos", lambda: _write_samples(project))
     for path in readers:
         if everything or (dry_run and upstream) or not notebook_is_current(path, project):
             yield Step(f"execute {path.name}", lambda path=path: execute(path, project))
-    if not _answers_are_current(project):
-        yield Step("README's table of answers", lambda: _update_answers(project))
+    for block_name, table in _readme_tables(project).items():
+        if not _block_is_current(project, block_name, table):
+            yield Step(f"README's {block_name} table", lambda block_name=block_name: _update_block(project, block_name))
 
 
 def _train(name: str, project: Project) -> None:
@@ -377,23 +386,27 @@ def _out_of_fold(path: Path, project: Project) -> None:
     label_noise.save_probs(path, label_noise.out_of_fold_probs(x, y))
 
 
-def _answers(project: Project) -> str:
-    from fmnist.analysis import experiments
+def _readme_tables(project: Project) -> dict[str, Callable[[], str]]:
+    """README's generated tables, by block name: the answers (05) and the robustness table (07)."""
+    from fmnist.analysis import experiments, robustness
     from fmnist.data import load
 
-    _, (_, y_test) = load(project.data)
-    return experiments.answers_table(y_test, project.experiments_dir)
+    def labels() -> object:
+        return load(project.data)[1][1]
+
+    return {
+        experiments.README_BLOCK: lambda: experiments.answers_table(labels(), project.experiments_dir),
+        robustness.README_BLOCK: lambda: robustness.readme_table(labels(), project.experiments_dir),
+    }
 
 
-def _answers_are_current(project: Project) -> bool:
-    from fmnist.analysis import experiments
+def _block_is_current(project: Project, name: str, table: Callable[[], str]) -> bool:
     from fmnist.tools.readme import block
 
-    return block(experiments.README_BLOCK, _answers(project)) in Path(project.readme).read_text(encoding="utf-8")
+    return block(name, table()) in Path(project.readme).read_text(encoding="utf-8")
 
 
-def _update_answers(project: Project) -> None:
-    from fmnist.analysis import experiments
+def _update_block(project: Project, name: str) -> None:
     from fmnist.tools.readme import update_block
 
-    update_block(experiments.README_BLOCK, _answers(project), project.readme)
+    update_block(name, _readme_tables(project)[name](), project.readme)

@@ -54,6 +54,7 @@ class Recipe:
     label_smoothing: float = 0.0
     shift: int = 0  # augmentation: random shifts of up to this many pixels
     flip: bool = False  # augmentation: random horizontal flips
+    corrupt: float = 0.0  # augmentation: this share of the images corrupted (fmnist.data.augment.corrupt_some)
     flip_tta: bool = False  # predict by averaging each image with its mirror image
     shift_tta: bool = False  # and with each of them moved by one pixel up, down, left and right (half weight)
     fast_precision: bool = False  # mixed bfloat16 / float16 where the device computes it natively
@@ -125,6 +126,9 @@ RECIPES |= {
 # For people with time or a GPU: the default trained twice as long (accuracy kept rising with epochs
 # in the sweep of bench/README.md).
 RECIPES["fast_cnn_long"] = replace(RECIPES["fast_cnn"], epochs=52)
+# The default trained on corrupted images too (07_robustness): half of them noisy, flattened, lifted,
+# inverted or with a patch erased, never blurred, compressed or overlaid (the held-out families).
+RECIPES["fast_cnn_robust"] = replace(RECIPES["fast_cnn"], corrupt=0.5)
 DEFAULT_MODEL = "fast_cnn"
 #: The recipe `make bench LONG=1` adds.
 LONG_MODEL = "fast_cnn_long"

@@ -205,6 +205,7 @@ def recipe_dataset(
         shuffle=training,
         shift=training and recipe.shift,
         flip=training and recipe.flip,
+        corrupt=training and recipe.corrupt,
         one_hot=True,
         seed=seed,
     )
