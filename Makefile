@@ -49,7 +49,7 @@ evaluate: install ## Print test accuracy and the per-class report of the default
 export: data ## Export the default model: SavedModel, float32 and int8 TFLite files in exported/
 	$(BIN)/fmnist export
 
-experiments: data ## Train what 04 and 05 read that is missing: k-fold scores, 05's runs (hours on a CPU)
+experiments: data ## Train what 04, 05 and 07 read that is missing: k-fold scores, 05's and 07's runs (hours on a CPU)
 	$(BIN)/fmnist experiments
 
 run: data ## Run the whole notebook series (02 retrains the committed models), then bring everything derived up to date (PROFILE=smoke: a first look in minutes, written to a scratch folder)

@@ -8,7 +8,7 @@ The held-out families and the test set are never looked at. One JSON line is pri
 to the results file named by the second argument.
 
     python bench/sweep/robust_sweep.py '{"corrupt": 0.5}' bench/sweep/2026-12-02-robust.jsonl
-    python bench/sweep/robust_sweep.py '{"corrupt": 0.0}' bench/sweep/2026-12-02-robust.jsonl   # the default
+    python bench/sweep/robust_sweep.py saved:fast_cnn bench/sweep/2026-12-02-robust.jsonl   # the committed default
 """
 
 import dataclasses
@@ -28,12 +28,17 @@ from fmnist.training.train import train
 
 CORRUPTED_IMAGES = 1000
 
-changes = json.loads(sys.argv[1])
-seed = changes.pop("seed", SEED)
-RECIPES["candidate"] = dataclasses.replace(RECIPES["fast_cnn_robust"], **changes)
-models_dir = tempfile.mkdtemp()
-result = train("candidate", seed=seed, models_dir=models_dir, verbose=0)
-model = TrainedModel.load(weights_path("candidate", models_dir))
+if sys.argv[1].startswith("saved:"):  # a committed model, trained with the same validation split held out
+    model = TrainedModel.saved(sys.argv[1].removeprefix("saved:"))
+    changes, seed = {"saved": model.card["model"]}, model.card["seed"]
+    training_seconds = model.card["training_seconds"]
+else:
+    changes = json.loads(sys.argv[1])
+    seed = changes.pop("seed", SEED)
+    RECIPES["candidate"] = dataclasses.replace(RECIPES["fast_cnn_robust"], **changes)
+    models_dir = tempfile.mkdtemp()
+    training_seconds = train("candidate", seed=seed, models_dir=models_dir, verbose=0).card["training_seconds"]
+    model = TrainedModel.load(weights_path("candidate", models_dir))
 
 (x, y), _ = load()
 _, (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
@@ -45,7 +50,7 @@ per_corruption = {name: float(hits[[i for i, (n, _) in enumerate(cells) if n == 
 families = sorted({CORRUPTIONS[name].family for name in chosen})
 line = {
     "changes": changes | {"seed": seed},
-    "training_seconds": round(result.card["training_seconds"], 1),
+    "training_seconds": round(training_seconds, 1),
     "val_accuracy": round(clean.accuracy, 4),
     "val_shirt_recall": round(clean.per_class_recall["Shirt"], 4),
     "val_corrupted_mean": round(sum(per_corruption.values()) / len(per_corruption), 4),

@@ -245,8 +245,8 @@ def _parser() -> argparse.ArgumentParser:
     experiments = command(
         "experiments",
         _experiments,
-        "Train what 04 and 05 read and record their test predictions (up-to-date records are skipped; "
-        "bench/README.md says how long each takes).",
+        "Train what 04, 05 and 07 read and record their test predictions, and 07's predictions on corrupted "
+        "test images and photo renders (up-to-date records are skipped; bench/README.md says how long each takes).",
     )
     experiments.add_argument(
         "names", nargs="*", help="experiments to run (default: the out-of-fold scores if out of date, then all)"

@@ -126,9 +126,11 @@ RECIPES |= {
 # For people with time or a GPU: the default trained twice as long (accuracy kept rising with epochs
 # in the sweep of bench/README.md).
 RECIPES["fast_cnn_long"] = replace(RECIPES["fast_cnn"], epochs=52)
-# The default trained on corrupted images too (07_robustness): half of them noisy, flattened, lifted,
-# inverted or with a patch erased, never blurred, compressed or overlaid (the held-out families).
-RECIPES["fast_cnn_robust"] = replace(RECIPES["fast_cnn"], corrupt=0.5)
+# The default trained on corrupted images too (07_robustness): a quarter of them noisy, flattened, lifted,
+# inverted or with a patch erased, never blurred, compressed or overlaid (the held-out families). A quarter
+# rather than half: on the validation split it kept more clean accuracy for almost the same corrupted
+# accuracy (bench/sweep/2026-12-02-robust.jsonl).
+RECIPES["fast_cnn_robust"] = replace(RECIPES["fast_cnn"], corrupt=0.25)
 DEFAULT_MODEL = "fast_cnn"
 #: The recipe `make bench LONG=1` adds.
 LONG_MODEL = "fast_cnn_long"
