@@ -36,7 +36,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from fmnist.config import ASSETS_DIR, MODELS_DIR, PROFILE_ENV_VAR, SMOKE_DIR, card_path, weights_path
-from fmnist.errors import NotebookError
+from fmnist.errors import MissingFileError, NotebookError
 from fmnist.files import atomic_path
 from fmnist.tools.notebook_cells import NOTEBOOKS_DIR
 from fmnist.tools.readme import README
@@ -401,9 +401,13 @@ def _readme_tables(project: Project) -> dict[str, Callable[[], str]]:
 
 
 def _block_is_current(project: Project, name: str, table: Callable[[], str]) -> bool:
+    """Whether README's block ``name`` holds ``table()``; not while a record it needs is missing (a dry run's)."""
     from fmnist.tools.readme import block
 
-    return block(name, table()) in Path(project.readme).read_text(encoding="utf-8")
+    try:
+        return block(name, table()) in Path(project.readme).read_text(encoding="utf-8")
+    except MissingFileError:
+        return False
 
 
 def _update_block(project: Project, name: str) -> None:
