@@ -200,12 +200,20 @@ def is_current(name: str, experiments_dir: Path = EXPERIMENTS_DIR, models_dir: P
         if "recipe_sha256" not in saved or set(tta_levels(name)) - set(saved.files):
             return False
         made_from = str(saved["recipe_sha256"]), str(saved["weights_sha256"])
-    if made_from[0] != fingerprint(get_recipe(EXPERIMENTS[name].recipe)):
+    return made_from_current(name, *made_from, experiments_dir, models_dir)
+
+
+def made_from_current(
+    name: str, recipe_sha256: str, weights_sha256: str, experiments_dir: Path, models_dir: Path
+) -> bool:
+    """Whether a record of experiment ``name`` made from that recipe fingerprint and those weights is current
+    (:func:`is_current` says the rule); every record of an experiment's weights uses it."""
+    if recipe_sha256 != fingerprint(get_recipe(EXPERIMENTS[name].recipe)):
         return False
     saved_in = weights_dir(name, experiments_dir, models_dir)
     if saved_in is None:
         return not is_committed(name, models_dir)  # a committed model whose recipe changed must be retrained first
-    return made_from[1] == sha256(weights_path(name, saved_in))
+    return weights_sha256 == sha256(weights_path(name, saved_in))
 
 
 def recorded_probs(name: str, tta: str = "recipe", experiments_dir: Path = EXPERIMENTS_DIR) -> np.ndarray:

@@ -26,7 +26,7 @@ from fmnist import markdown
 from fmnist.analysis import corruptions, experiments, renders
 from fmnist.analysis.corruptions import CORRUPTIONS, HELD_OUT_FAMILIES, corrupt
 from fmnist.analysis.render_accuracy import photos_of_renders, render_table
-from fmnist.config import CLASS_NAMES, MODELS_DIR, weights_path
+from fmnist.config import CLASS_NAMES, MODELS_DIR
 from fmnist.data import load
 from fmnist.errors import MissingFileError
 from fmnist.files import atomic_path
@@ -96,14 +96,12 @@ def is_current(name: str, experiments_dir: Path = experiments.EXPERIMENTS_DIR, m
     if not path.is_file():
         return False
     with np.load(path) as saved:
-        made_from = (str(saved["recipe_sha256"]), str(saved["inputs_sha256"]), str(saved["weights_sha256"]))
-    recipe = experiments.EXPERIMENTS[name].recipe
-    if made_from[:2] != (fingerprint(get_recipe(recipe)), inputs_sha256()):
-        return False
-    saved_in = experiments.weights_dir(name, experiments_dir, models_dir)
-    if saved_in is None:  # a trained experiment since deleted keeps its record; a committed model may not
-        return not experiments.is_committed(name, models_dir)
-    return made_from[2] == sha256(weights_path(name, saved_in))
+        recipe_sha, inputs_sha, weights_sha = (
+            str(saved[key]) for key in ("recipe_sha256", "inputs_sha256", "weights_sha256")
+        )
+    return inputs_sha == inputs_sha256() and experiments.made_from_current(
+        name, recipe_sha, weights_sha, experiments_dir, models_dir
+    )
 
 
 def record(
