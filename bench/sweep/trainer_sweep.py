@@ -7,10 +7,12 @@ Used for section 9 of bench/README.md. It scores the validation split only, neve
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
     python bench/sweep/trainer_sweep.py '{"whitening_start": false, "seed": 2}'                 # without the whitening start
+    python bench/sweep/trainer_sweep.py '{"train_size": 48600}' 26                               # on 90% of the training split
 
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
-is 10). Lines of the results file written before the recipe had ``whitening_start`` record it as
+is 10) and ``"train_size"`` (train on a stratified subset of that many of the training split's
+images; the validation split stays whole). Lines of the results file written before the recipe had ``whitening_start`` record it as
 ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
@@ -31,7 +33,7 @@ import tensorflow as tf
 from fmnist.analysis.evaluate import evaluate
 from fmnist.config import SEED, VALIDATION_FRACTION
 from fmnist.data import locate
-from fmnist.data.pipeline import split_validation
+from fmnist.data.pipeline import split_validation, stratified_subset
 from fmnist.inference.trained_model import TrainedModel
 from fmnist.inference.views import PREDICT_BATCH_SIZE
 from fmnist.training.callbacks import EpochTimer, ValidateHalfway
@@ -41,7 +43,7 @@ from fmnist.training.train import compiled_model, recipe_dataset, steps_per_epoc
 from fmnist.training.weight_average import WeightAverage
 
 changes = json.loads(sys.argv[1])
-seed, ema_warm = changes.pop("seed", SEED), changes.pop("ema_warm", 10)
+seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("train_size", None)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -49,6 +51,7 @@ run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 
 (x, y), _ = locate(None).read()
 (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
+x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
 keras.utils.set_random_seed(seed)
 model = compiled_model(recipe, x_train, recipe.epochs)
 
@@ -92,7 +95,8 @@ result = {
         field: getattr(recipe, field)
         for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")
     }
-    | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs},
+    | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs}
+    | ({"train_size": len(x_train)} if train_size else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
