@@ -2,6 +2,7 @@
 
 import pytest
 
+from fmnist.errors import MissingFileError
 from fmnist.tools.bench import costs, report, results, runs
 from fmnist.tools.readme import README, block, markers
 from fmnist.training.history import seconds_to_accuracy
@@ -131,6 +132,20 @@ def test_a_second_run_on_the_same_day_keeps_the_first(tmp_path):
     assert first.read_bytes() == before
     assert results.latest_results(tmp_path)["models"][1]["epochs"] == 30
     assert report.readme_text(results.latest_results(tmp_path), tmp_path).endswith(f"({second.with_suffix('.png')})")
+
+
+def test_a_benchmark_of_other_recipes_leaves_the_default_shown(tmp_path):
+    """`fmnist bench RECIPE` (no default) writes its own files, but README keeps the default's table."""
+    whole = results.write_results(_results(), tmp_path)
+    others = _results()
+    others["models"] = [{**row, "default": False} for row in others["models"]]
+    partial = results.write_results(others, tmp_path)
+    assert partial.name == "2026-11-24-box-run2.json"
+    assert results.latest_results(tmp_path)["stem"] == whole.stem
+    partial.unlink()
+    whole.unlink()
+    with pytest.raises(MissingFileError, match="no benchmark of the default"):
+        results.latest_results(tmp_path)
 
 
 def test_update_readme_replaces_only_the_block(tmp_path):

@@ -30,11 +30,13 @@ def write_results(results: dict, directory: Path = RESULTS_DIR) -> Path:
 
 
 def latest_results(directory: Path = RESULTS_DIR) -> dict:
-    """The newest results file: by the date in its name, then by its run number that day."""
-    files = sorted(Path(directory).glob("*.json"), key=_run_order)
-    if not files:
-        raise MissingFileError(f"{directory}: no benchmark results yet; run `make bench`")
-    return json.loads(files[-1].read_text(encoding="utf-8"))
+    """The newest results file that measured the default, as `make bench` does: by the date in its
+    name, then by its run number that day. Files of other recipes alone (``fmnist bench RECIPE``) are passed over."""
+    for path in sorted(Path(directory).glob("*.json"), key=_run_order, reverse=True):
+        results = json.loads(path.read_text(encoding="utf-8"))
+        if any(row.get("default") for row in results["models"]):
+            return results
+    raise MissingFileError(f"{directory}: no benchmark of the default yet; run `make bench`")
 
 
 def stem_of(results: dict) -> str:

@@ -52,14 +52,18 @@ def command_for(results: dict) -> str:
 
 
 def run_benchmark(runs: list[tuple[str, int]], precision: str = "float32") -> Path:
-    """Benchmark ``runs``, write the results files, print the table and regenerate README's; return the JSON path."""
+    """Benchmark ``runs``, write the results files and print the table; return the JSON path.
+
+    README's table and headline follow the newest benchmark of the default: a run of other recipes
+    alone leaves them as they are.
+    """
     from fmnist.tools.bench.report import render_table, update_readme
     from fmnist.tools.bench.results import latest_results, write_results
 
-    path = write_results(benchmark(runs, precision))
-    results = latest_results()
+    results = benchmark(runs, precision)
+    path = write_results(results)
     print(f"\nWrote {path}\n\n{render_table(results)}")
-    update_readme(results)
+    update_readme(latest_results())
     return path
 
 
