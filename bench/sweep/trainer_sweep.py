@@ -12,8 +12,8 @@ Used for section 9 of bench/README.md. It scores the validation split only, neve
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10) and ``"train_size"`` (train on a stratified subset of that many of the training split's
-images; the validation split stays whole). Lines of the results file written before the recipe had ``whitening_start`` record it as
-``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
+images; the validation split stays whole). Lines of the results file written before the recipe had
+``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
 recall.

@@ -18,6 +18,7 @@ from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
 from fmnist.data.transforms import mirror, shift
 from fmnist.inference.trained_model import TrainedModel
+from fmnist.inference.views import SHIFTS
 
 name, seed = sys.argv[1], int(sys.argv[2])
 (x, y), _ = locate(None).read()
@@ -49,7 +50,7 @@ def moves(offsets: list, weight: float) -> dict:
 
 
 flips = moves([(0, 0)], 1.0)
-one = moves([(-1, 0), (1, 0), (0, -1), (0, 1)], 0.5)
+one = moves(list(SHIFTS.values()), 0.5)  # the recipe's shifted views
 diagonal = moves([(-1, -1), (-1, 1), (1, -1), (1, 1)], 0.5)
 two = moves([(-2, 0), (2, 0), (0, -2), (0, 2)], 0.25)
 sets = {
