@@ -60,6 +60,18 @@ def test_validation_split_is_stratified_and_disjoint():
     assert not set(x_train[:, 0, 0]) & set(x_val[:, 0, 0])
 
 
+def test_a_smaller_validation_split_lies_inside_the_projects_and_trains_on_the_rest():
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 100)
+    images = np.arange(1000 * 784, dtype=np.uint32).reshape(1000, 28, 28)
+    (_, _), (x_project, _) = split_validation(images, labels, seed=0)
+    (x_train, y_train), (x_val, y_val) = split_validation(images, labels, fraction=0.03, seed=0)
+    assert len(x_val) == 30 and len(x_train) == 970
+    assert np.bincount(y_val).tolist() == [3] * 10
+    assert set(x_val[:, 0, 0]) < set(x_project[:, 0, 0])
+    assert sorted([*x_train[:, 0, 0], *x_val[:, 0, 0]]) == sorted(images[:, 0, 0])  # nothing lost or doubled
+    np.testing.assert_array_equal(labels[x_train[:, 0, 0] // 784], y_train)  # each image keeps its label
+
+
 def test_stratified_subset_keeps_each_class_share_and_pairs():
     labels = np.repeat(np.arange(10, dtype=np.uint8), 100)
     images = np.arange(1000 * 784, dtype=np.uint32).reshape(1000, 28, 28)

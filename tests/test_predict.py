@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fmnist.inference.views import VIEWS, inference_model, views_of
+from fmnist.inference.views import VIEWS, decision_weights_of, inference_model, views_of
 from fmnist.training.builders import build_baseline_cnn
 
 
@@ -41,6 +41,17 @@ def test_shifted_views_move_by_one_pixel_and_count_half(splits):
         )
     expected = (by_view["plain"] + by_view["mirrored"] + 0.5 * sum(by_view[view] for view in VIEWS[2:])) / 6
     np.testing.assert_allclose(inference_model(model, VIEWS).predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_decision_weights_reweight_the_averaged_probabilities_and_renormalise(splits):
+    (images, _), _ = splits
+    model = build_baseline_cnn()
+    weights = np.array([1.0] * 6 + [3.0] + [1.0] * 3)
+    plain = inference_model(model, ("plain", "mirrored")).predict(images, verbose=0)
+    weighted = inference_model(model, ("plain", "mirrored"), weights).predict(images, verbose=0)
+    np.testing.assert_allclose(weighted, plain * weights / (plain * weights).sum(axis=1, keepdims=True), rtol=1e-5)
+    assert (weighted[:, 6] > plain[:, 6]).all()
+    assert decision_weights_of("fast_cnn")[6] > 1 and decision_weights_of("baseline") is None
 
 
 def test_views_must_be_known():

@@ -11,10 +11,21 @@ from fmnist.data.augment import corrupt_some, shift_and_flip
 def split_validation(
     images: np.ndarray, labels: np.ndarray, fraction: float = VALIDATION_FRACTION, seed: int = SEED
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Hold out a stratified ``fraction`` of the training data: ``(train, validation)``."""
+    """Hold out a stratified ``fraction`` of the training data: ``(train, validation)``.
+
+    A fraction under the project's ``VALIDATION_FRACTION`` holds out a stratified part of the
+    project's validation split and trains on the rest of it, so every smaller validation split lies
+    inside the project's one (images no model of the project trained on unless its recipe says so).
+    """
+    outer = max(fraction, VALIDATION_FRACTION)
     x_train, x_val, y_train, y_val = train_test_split(
-        images, labels, test_size=fraction, stratify=labels, random_state=seed
+        images, labels, test_size=outer, stratify=labels, random_state=seed
     )
+    if fraction < outer:
+        x_back, x_val, y_back, y_val = train_test_split(
+            x_val, y_val, test_size=fraction / outer, stratify=y_val, random_state=seed
+        )
+        x_train, y_train = np.concatenate([x_train, x_back]), np.concatenate([y_train, y_back])
     return (x_train, y_train), (x_val, y_val)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from fmnist.config import MODELS_DIR, weights_path
 from fmnist.inference import model_files
-from fmnist.inference.views import inference_model, predict_proba, views_of
+from fmnist.inference.views import decision_weights_of, inference_model, predict_proba, views_of
 from fmnist.training.recipes import Recipe, get_recipe
 
 
@@ -53,14 +53,20 @@ class TrainedModel:
         """The views of each image that its predictions average over, as its recipe prescribes."""
         return views_of(self.recipe_name)
 
+    @property
+    def decision_weights(self) -> tuple[float, ...] | None:
+        """The factor for each class's probability with which its recipe decides (None: none)."""
+        return decision_weights_of(self.recipe_name)
+
     def inference_model(self, views: Sequence[str] | None = None) -> keras.Model:
         """A Keras model from raw uint8 images (n, 28, 28) to probabilities, averaged over ``views``
-        (default: the recipe's)."""
-        return inference_model(self.network, self.views if views is None else views)
+        (default: the recipe's) and reweighted as its recipe decides."""
+        return inference_model(self.network, self.views if views is None else views, self.decision_weights)
 
     def predict(self, images: np.ndarray, views: Sequence[str] | None = None) -> np.ndarray:
-        """Class probabilities (n, 10) for uint8 images (n, 28, 28), averaged over ``views`` (default: the recipe's)."""
-        return predict_proba(self.network, images, self.views if views is None else views)
+        """Class probabilities (n, 10) for uint8 images (n, 28, 28), averaged over ``views`` (default: the
+        recipe's) and reweighted as its recipe decides."""
+        return predict_proba(self.network, images, self.views if views is None else views, self.decision_weights)
 
     def export(self, out: Path, representative: np.ndarray | None = None) -> dict[str, Path]:
         """Write its SavedModel and TFLite files into ``out``: see :func:`fmnist.inference.export.export`."""

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from fmnist.analysis.evaluate import evaluate
-from fmnist.config import MODELS_DIR, SEED, VALIDATION_FRACTION, card_path, history_path, weights_path
+from fmnist.config import MODELS_DIR, SEED, card_path, history_path, weights_path
 from fmnist.data import checksum, locate
 from fmnist.data.pipeline import make_dataset, split_validation, stratified_subset
 from fmnist.files import read_json, write_json
@@ -75,7 +75,7 @@ def train(
     (x, y), (x_test, y_test) = splits
     x, y = stratified_subset(x, y, train_size, seed)
     x_test, y_test = stratified_subset(x_test, y_test, test_size, seed)
-    (x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
+    (x_train, y_train), (x_val, y_val) = split_validation(x, y, recipe.validation_fraction, seed)
 
     keras.utils.set_random_seed(seed)
     model = compiled_model(recipe, x_train, epochs, distribution, gpu=gpu)
