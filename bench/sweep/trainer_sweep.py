@@ -12,7 +12,7 @@ Used for section 9 of bench/README.md. It scores the validation split only, neve
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10) and ``"train_size"`` (train on a stratified subset of that many of the training split's
-images; the validation split stays whole). Lines of the results file written before the recipe had
+images; the validation split, the recipe's `validation_fraction`, stays whole). Lines of the results file written before the recipe had
 ``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
@@ -31,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from fmnist.analysis.evaluate import evaluate
-from fmnist.config import SEED, VALIDATION_FRACTION
+from fmnist.config import SEED
 from fmnist.data import locate
 from fmnist.data.pipeline import split_validation, stratified_subset
 from fmnist.inference.trained_model import TrainedModel
@@ -50,7 +50,7 @@ recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args)
 run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 
 (x, y), _ = locate(None).read()
-(x_train, y_train), (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
+(x_train, y_train), (x_val, y_val) = split_validation(x, y, recipe.validation_fraction, seed)
 x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
 keras.utils.set_random_seed(seed)
 model = compiled_model(recipe, x_train, recipe.epochs)

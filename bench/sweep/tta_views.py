@@ -13,7 +13,6 @@ import sys
 
 import numpy as np
 
-from fmnist.config import VALIDATION_FRACTION
 from fmnist.data import locate
 from fmnist.data.pipeline import split_validation
 from fmnist.data.transforms import mirror, shift
@@ -22,8 +21,8 @@ from fmnist.inference.views import SHIFTS
 
 name, seed = sys.argv[1], int(sys.argv[2])
 (x, y), _ = locate(None).read()
-_, (x_val, y_val) = split_validation(x, y, VALIDATION_FRACTION, seed)
 model = TrainedModel.saved(name)
+_, (x_val, y_val) = split_validation(x, y, model.recipe.validation_fraction, seed)
 images = x_val[..., None]
 probs = {
     (flip, rows, cols): model.predict(
