@@ -123,12 +123,11 @@ def test_cli_reports_a_truncated_model_as_an_error(saved, capsys):
 def test_committed_models_predict_what_their_records_say(real_splits, name):
     """The committed records were made from the committed weights, which predict them under every tested Keras version."""
     from fmnist.analysis.experiments import is_current, recorded_probs
-    from fmnist.inference.views import predict_proba
 
     assert is_current(name), f"models/experiments/{name}.test_probs.npz is stale: run `make regenerate`"
     (_, _), (x_test, _) = real_splits
     subset = slice(0, 500)
-    probs = predict_proba(TrainedModel.load(weights_path(name, MODELS_DIR)).network, x_test[subset])
+    probs = TrainedModel.load(weights_path(name, MODELS_DIR)).predict(x_test[subset], ("plain",))
     expected = recorded_probs(name, "none")[subset]
     # Recorded on another CPU, perhaps under other versions: a near tie may tip the other way.
     assert np.mean(probs.argmax(axis=1) == expected.argmax(axis=1)) >= 0.99
