@@ -16,7 +16,8 @@ images; the validation split, the recipe's `validation_fraction`, stays whole). 
 ``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
-recall.
+recall. That score predicts as the default does, decision weights included, whatever the JSON
+overrides (lines written before the default had decision weights were scored without them).
 """
 
 import dataclasses
