@@ -195,3 +195,18 @@ def test_the_headline_says_the_defaults_accuracy_and_minutes_in_plain_words():
     assert text.startswith("**The default model, `vgg_bn`, classifies 94.12% of the test images right**")
     assert "**after 11.7 minutes of training** on `box`, 2 cores of an AMD EPYC, in float32" in text
     assert "reaches 94.12% in 1.7 minutes there" in text and "(100 s there)" in text
+
+
+def test_a_run_with_its_kernels_limited_says_so(monkeypatch):
+    from fmnist.tools.bench.machine import ISA_LIMIT_ENV_VAR, cpu_info
+
+    monkeypatch.setenv(ISA_LIMIT_ENV_VAR, "AVX2")
+    assert cpu_info()["isa_limit"] == "AVX2"
+    monkeypatch.delenv(ISA_LIMIT_ENV_VAR)
+    assert "isa_limit" not in cpu_info()
+    limited = _results()
+    limited["cpu"] |= {"isa_limit": "AVX2"}
+    table = report.render_table(limited)
+    assert "Made by `ONEDNN_MAX_CPU_ISA=AVX2 fmnist bench --precision float32 vgg_bn`." in table
+    assert "(AMD EPYC with avx2, avx512_bf16, its kernels limited to AVX2 (ONEDNN_MAX_CPU_ISA); Linux" in table
+    assert "its kernels limited to AVX2" in report.headline(limited)

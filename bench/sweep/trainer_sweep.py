@@ -2,7 +2,7 @@
 moving average and halfway validation), on this CPU: the first epochs of the recipe's full
 schedule, or all of it.
 
-Used for section 9 of bench/README.md. It scores the validation split only, never the test set.
+Used for sections 9 to 14 of bench/README.md. It scores the validation split only, never the test set.
 
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
@@ -11,7 +11,10 @@ Used for section 9 of bench/README.md. It scores the validation split only, neve
 
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
-is 10) and ``"train_size"`` (train on a stratified subset of that many of the training split's
+is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a rectangle of 2% to
+40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts
+and flips), ``"muon"`` (keras.optimizers.Muon arguments: train with Muon, at the recipe's schedule and weight
+decay; Muon updates only 2-D weights, the dense layers here, and AdamW the rest) and ``"train_size"`` (train on a stratified subset of that many of the training split's
 images; the validation split, the recipe's `validation_fraction`, stays whole). Lines of the results file written before the recipe had
 ``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
@@ -45,6 +48,7 @@ from fmnist.training.weight_average import WeightAverage
 
 changes = json.loads(sys.argv[1])
 seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("train_size", None)
+erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -55,6 +59,15 @@ run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
 keras.utils.set_random_seed(seed)
 model = compiled_model(recipe, x_train, recipe.epochs)
+if muon is not None:
+    schedule = model.optimizer._learning_rate
+    decay = recipe.weight_decay
+    model.compile(
+        optimizer=keras.optimizers.Muon(schedule, weight_decay=decay, adam_weight_decay=decay, **muon),
+        loss=model.loss,
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
 
 
 class Average(WeightAverage):
@@ -74,6 +87,26 @@ class StepTimes(keras.callbacks.Callback):
         self.ends.append(time.perf_counter())
 
 
+def random_erasing(images, labels):
+    shape = tf.shape(images)
+    batch, side = shape[0], tf.cast(shape[1], tf.float32)
+    area = tf.random.uniform([batch], 0.02, 0.4) * side * side
+    aspect = tf.exp(tf.random.uniform([batch], np.log(0.3), np.log(3.3)))
+    heights = tf.minimum(tf.round(tf.sqrt(area * aspect)), side)
+    widths = tf.minimum(tf.round(tf.sqrt(area / aspect)), side)
+    tops = tf.floor(tf.random.uniform([batch]) * (side - heights + 1))
+    lefts = tf.floor(tf.random.uniform([batch]) * (side - widths + 1))
+    grid = tf.range(side)
+    rows = (grid[None] >= tops[:, None]) & (grid[None] < (tops + heights)[:, None])
+    cols = (grid[None] >= lefts[:, None]) & (grid[None] < (lefts + widths)[:, None])
+    chosen = tf.random.uniform([batch, 1, 1]) < erase
+    box = (rows[:, :, None] & cols[:, None, :] & chosen)[..., None]
+    return tf.where(box, tf.random.uniform(shape), images), labels
+
+
+training = recipe_dataset(recipe, x_train, y_train, training=True, seed=seed)
+if erase:
+    training = training.map(random_erasing)
 validation = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
 average = [Average(recipe.weight_average, Path(tempfile.mkdtemp()))] if recipe.weight_average else []
 halfway = (
@@ -83,7 +116,7 @@ halfway = (
 )
 steps = StepTimes()
 history = model.fit(
-    recipe_dataset(recipe, x_train, y_train, training=True, seed=seed),
+    training,
     validation_data=validation,
     epochs=run_epochs,
     shuffle=False,
@@ -97,7 +130,9 @@ result = {
         for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")
     }
     | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs}
-    | ({"train_size": len(x_train)} if train_size else {}),
+    | ({"train_size": len(x_train)} if train_size else {})
+    | ({"erase": erase} if erase else {})
+    | ({"muon": muon} if muon is not None else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }

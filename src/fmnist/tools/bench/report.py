@@ -63,13 +63,18 @@ def render_table(results: dict) -> str:
         )
         parts.append(table(FORMAT_HEADERS, rows))
     cpu = results.get("cpu")
-    machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}; " if cpu else ""
+    machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}{_limit(cpu)}; " if cpu else ""
     parts.append(
         f"Made by `{command_for(results)}`. S = {unit:.0f} s, the training time of the original project's recipe in "
         f"this run, in float32. Measured on "
         f"{results['date']} on `{results['host']}` ({machine}{results['platform']}; {results['environment']})."
     )
     return "\n\n".join(parts)
+
+
+def _limit(cpu: dict) -> str:
+    """How a results file's CPU was limited, in words: ", its kernels limited to AVX2", or nothing."""
+    return f", its kernels limited to {cpu['isa_limit']} (ONEDNN_MAX_CPU_ISA)" if cpu.get("isa_limit") else ""
 
 
 def _cells(row: dict, unit: float) -> list[str]:
@@ -123,6 +128,7 @@ def headline(results: dict) -> str:
     cpu = results.get("cpu", {}).get("model", "this CPU")
     cores = re.search(r"\((\d+) cores\)", results.get("environment", ""))
     cpu = f"{cores.group(1)} cores of an {cpu}" if cores else f"an {cpu}"
+    cpu += _limit(results.get("cpu", {}))
     return (
         f"**The default model, `{defaults[0]['model']}`, classifies {accuracy:.2%} of the test images right** "
         f"({seeds}; Shirt, the hardest class, {shirt:.1%}) **after {minutes:.1f} minutes of training** on "

@@ -15,7 +15,7 @@ from fmnist.errors import UsageError
 from fmnist.files import read_json
 from fmnist.runtime import PRECISION_ENV_VAR, PRECISIONS
 from fmnist.tools.bench.costs import SEED_RECIPE, with_costs_in_s
-from fmnist.tools.bench.machine import cpu_info
+from fmnist.tools.bench.machine import ISA_LIMIT_ENV_VAR, cpu_info
 from fmnist.tools.bench.timing import export_speed, inference_speed
 from fmnist.training.history import seconds_to_accuracy
 from fmnist.training.recipes import DEFAULT_MODEL, LONG_MODEL
@@ -43,12 +43,14 @@ def command_for(results: dict) -> str:
     """The command that makes a results file with the runs and precision of ``results``."""
     runs = [(row["model"], row.get("seed", SEED)) for row in results["models"]]
     precision = results.get("precision", "fast")
+    limit = results.get("cpu", {}).get("isa_limit")
+    prefix = f"{ISA_LIMIT_ENV_VAR}={limit} " if limit else ""
     for long in (False, True):
         if runs == plan(long=long):
             command = "make bench LONG=1" if long else "make bench"
-            return command if precision == "float32" else f"{command} PRECISION={precision}"
+            return prefix + (command if precision == "float32" else f"{command} PRECISION={precision}")
     others = dict.fromkeys(name for name, _ in runs if name != SEED_RECIPE)
-    return f"fmnist bench --precision {precision} " + " ".join(others)
+    return f"{prefix}fmnist bench --precision {precision} " + " ".join(others)
 
 
 def run_benchmark(runs: list[tuple[str, int]], precision: str = "float32") -> Path:
