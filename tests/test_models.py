@@ -61,13 +61,3 @@ def test_vgg_bn_without_dropout_has_no_dropout_layers():
     assert [type(layer) for layer in with_dropout.layers].count(layers.Dropout) == 2
     assert layers.Dropout not in [type(layer) for layer in without.layers]
     assert without.count_params() == with_dropout.count_params()
-
-
-def test_residual_blocks_add_two_convolutions_each_at_the_last_stage():
-    plain, residual = (build_vgg_bn(widths=(8, 16), convs_per_stage=1, residual_blocks=n) for n in (0, 2))
-    convs = [[layer for layer in m.layers if isinstance(layer, layers.Conv2D)] for m in (plain, residual)]
-    assert len(convs[1]) == len(convs[0]) + 4
-    assert all(conv.output.shape[1:] == convs[0][-1].output.shape[1:] for conv in convs[1][-4:])
-    adds = [layer for layer in residual.layers if isinstance(layer, layers.Add)]
-    assert len(adds) == 2
-    assert residual.output_shape == plain.output_shape == (None, 10)

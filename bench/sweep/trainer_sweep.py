@@ -9,7 +9,8 @@ Used for sections 9 to 14 of bench/README.md. It scores the validation split onl
     python bench/sweep/trainer_sweep.py '{"whitening_start": false, "seed": 2}'                 # without the whitening start
     python bench/sweep/trainer_sweep.py '{"train_size": 48600}' 26                               # on 90% of the training split
 
-The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments), ``"seed"`` and
+The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments; ``"residual_blocks"``
+in lines of 2026-12-05 is an option it had in commit e21311f only), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a rectangle of 2% to
 40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts

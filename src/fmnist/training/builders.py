@@ -50,7 +50,6 @@ def build_vgg_bn(
     dropout: float = 0.3,
     bn_momentum: float = 0.99,
     stride_first_conv: bool = False,
-    residual_blocks: int = 0,
 ) -> keras.Model:
     """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU with max-pooling between
     them, then a flattened (position-aware) head: dropout, a batch-normalised dense layer,
@@ -64,8 +63,6 @@ def build_vgg_bn(
     score well from its first epoch.
     ``stride_first_conv`` gives the first convolution a stride of 2 in place of the first pooling:
     nothing is then computed at 28x28, which trains ``fast_cnn`` faster on a CPU (bench/README.md measures how much).
-    ``residual_blocks`` adds that many residual blocks (two convolutions and a shortcut) after the
-    last stage, at its width and resolution.
     """
     inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
     x = inputs
@@ -77,14 +74,6 @@ def build_vgg_bn(
             x = layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)(x)
             x = layers.BatchNormalization(momentum=bn_momentum)(x)
             x = layers.ReLU()(x)
-    for _ in range(residual_blocks):
-        shortcut = x
-        x = layers.Conv2D(widths[-1], 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(momentum=bn_momentum)(x)
-        x = layers.ReLU()(x)
-        x = layers.Conv2D(widths[-1], 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(momentum=bn_momentum)(x)
-        x = layers.ReLU()(layers.Add()([shortcut, x]))
     x = layers.Flatten()(x)
     if dropout:
         x = layers.Dropout(dropout)(x)
