@@ -8,6 +8,7 @@ import numpy as np
 from fmnist.config import PROJ_ROOT
 from fmnist.markdown import table
 from fmnist.tools.bench.costs import SEED_RECIPE, seed_seconds
+from fmnist.tools.bench.machine import ISA_LIMIT_ENV_VAR
 from fmnist.tools.bench.results import RESULTS_DIR, stem_of
 from fmnist.tools.bench.runs import TARGET_VAL_ACCURACY, command_for
 from fmnist.tools.readme import README, update_block
@@ -74,7 +75,7 @@ def render_table(results: dict) -> str:
 
 def _limit(cpu: dict) -> str:
     """How a results file's CPU was limited, in words: ", its kernels limited to AVX2", or nothing."""
-    return f", its kernels limited to {cpu['isa_limit']} (ONEDNN_MAX_CPU_ISA)" if cpu.get("isa_limit") else ""
+    return f", its kernels limited to {cpu['isa_limit']} ({ISA_LIMIT_ENV_VAR})" if cpu.get("isa_limit") else ""
 
 
 def _cells(row: dict, unit: float) -> list[str]:
