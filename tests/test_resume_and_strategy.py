@@ -129,3 +129,22 @@ def test_unknown_strategy_is_refused():
 
     with pytest.raises(ValueError, match="unknown strategy 'gpus'; choose one of: auto, default, mirrored"):
         make_strategy("gpus")
+
+
+def test_a_backup_that_cannot_be_loaded_trains_from_the_start(tmp_path, small_real_dir):
+    import h5py
+
+    models = tmp_path / "models"
+    backup = models / ".baseline.backup"
+    backup.mkdir(parents=True)
+    h5py.File(backup / "latest.weights.h5", "w").close()  # readable as HDF5, but holds none of the model's objects
+    (backup / "training_metadata.json").write_text('{"epoch": 1, "batch": -1}')
+    (models / ".baseline.epochs.csv").write_text("epoch,loss\n0,1.0\n")
+    command = [sys.executable, "-m", "fmnist", "train", "--model", "baseline", "--epochs", "1", "--train-size", "600"]
+    run = subprocess.run(
+        [*command, "--data", str(small_real_dir), "--models-dir", str(models)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "is unreadable; training baseline from the start" in run.stdout
+    assert len(read_json(history_path("baseline", models))["val_accuracy"]) == 1
+    assert not list(models.glob(".*"))

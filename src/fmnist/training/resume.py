@@ -36,10 +36,11 @@ def fit_resumably(
 
     try:
         fit()
-    except OSError:
+    except (OSError, ValueError):  # h5py's error, or Keras's for the objects it could not load from it
         if not resuming:
             raise
-        # Killed while writing its very first backup: nothing usable to resume from.
+        # Killed while writing a backup that double_checkpoint cannot fall back from (its very first,
+        # or under Keras versions that raise instead of falling back): nothing usable to resume from.
         print(f"The backup in {backup_dir} is unreadable; training {name} from the start")
         backup_dir, epoch_log, _ = resume_files(name, models_dir, discard=True)
         fit()
