@@ -99,16 +99,33 @@ def test_the_command_is_named_from_the_runs():
         {**_row(model=recipe, seed=seed), "default": recipe == DEFAULT_MODEL} for recipe, seed in runs.plan()
     ]
     assert runs.command_for(results) == "make bench"
-    results["models"].append(_row(model=LONG_MODEL))
+    results["models"].insert(-1, _row(model=LONG_MODEL))
     assert runs.command_for(results) == "make bench LONG=1"
     assert runs.command_for(results | {"precision": "fast"}) == "make bench LONG=1 PRECISION=fast"
 
 
-def test_plan_runs_the_original_recipe_the_tutorial_and_the_default_three_times():
+def test_plan_runs_the_original_recipe_first_and_last_the_tutorial_and_the_default_three_times():
     planned = runs.plan()
-    assert planned[:2] == [("baseline", 42), ("tutorial_dense", 42)]
-    assert [recipe for recipe, _ in planned[2:]] == [DEFAULT_MODEL] * 3 and len({seed for _, seed in planned[2:]}) == 3
-    assert runs.plan(long=True)[-1] == (LONG_MODEL, 42)
+    assert planned[:2] == [("baseline", 42), ("tutorial_dense", 42)] and planned[-1] == ("baseline", 42)
+    assert [recipe for recipe, _ in planned[2:-1]] == [DEFAULT_MODEL] * 3
+    assert len({seed for _, seed in planned[2:-1]}) == 3
+    assert runs.plan(long=True)[-2:] == [(LONG_MODEL, 42), ("baseline", 42)]
+    assert runs.bracketed([("vgg_bn", 42), ("baseline", 42)]) == [("baseline", 42), ("vgg_bn", 42), ("baseline", 42)]
+
+
+def test_s_is_the_mean_of_the_original_recipes_trainings():
+    results = _results()
+    results["models"].append({**results["models"][0], "training_seconds": 120.0})
+    results = costs.with_costs_in_s(results)
+    assert costs.seed_seconds(results) == pytest.approx(110.0)
+    assert [row["training_in_s"] for row in results["models"]] == pytest.approx([100 / 110, 700.4 / 110, 120 / 110])
+    assert (
+        "S = 110 s, the training time of the original project's recipe in this run, the mean of its trainings first and last"
+        in report.render_table(results)
+    )
+    assert "in 1.8 minutes there" in report.headline(results) and "(110 s there, the mean of its" in report.headline(
+        results
+    )
 
 
 def test_a_model_that_never_reaches_91_percent():

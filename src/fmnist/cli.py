@@ -170,13 +170,10 @@ def _regenerate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from fmnist.tools.bench.costs import SEED_RECIPE
-    from fmnist.tools.bench.runs import plan, run_benchmark
+    from fmnist.tools.bench.runs import bracketed, plan, run_benchmark
 
-    runs = (
-        [(SEED_RECIPE, SEED), *((name, SEED) for name in args.models if name != SEED_RECIPE)] if args.models else None
-    )
-    run_benchmark(runs or plan(long=args.long), args.precision)
+    runs = bracketed([(name, SEED) for name in args.models]) if args.models else plan(long=args.long)
+    run_benchmark(runs, args.precision)
     return 0
 
 

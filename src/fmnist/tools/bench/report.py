@@ -7,7 +7,7 @@ import numpy as np
 
 from fmnist.config import PROJ_ROOT
 from fmnist.markdown import table
-from fmnist.tools.bench.costs import SEED_RECIPE, seed_seconds
+from fmnist.tools.bench.costs import SEED_RECIPE, how_s_was_taken, seed_seconds
 from fmnist.tools.bench.machine import ISA_LIMIT_ENV_VAR
 from fmnist.tools.bench.results import RESULTS_DIR, stem_of
 from fmnist.tools.bench.runs import TARGET_VAL_ACCURACY, command_for
@@ -67,7 +67,7 @@ def render_table(results: dict) -> str:
     machine = f"{cpu['model']} with {', '.join(cpu['vector_extensions'])}{_limit(cpu)}; " if cpu else ""
     parts.append(
         f"Made by `{command_for(results)}`. S = {unit:.0f} s, the training time of the original project's recipe in "
-        f"this run, in float32. Measured on "
+        f"this run{how_s_was_taken(results)}, in float32. Measured on "
         f"{results['date']} on `{results['host']}` ({machine}{results['platform']}; {results['environment']})."
     )
     return "\n\n".join(parts)
@@ -102,7 +102,10 @@ def save_curves(results: dict, path: Path) -> None:
 
     from fmnist.analysis.plots import accuracy_over_time, save_fig
 
-    histories = {f"{row['model']} (seed {row['seed']})": row["history"] for row in results["models"]}
+    histories = {}
+    for row in results["models"]:
+        name = f"{row['model']} (seed {row['seed']})"
+        histories[f"{name}, again" if name in histories else name] = row["history"]
     fig = accuracy_over_time(histories, target=TARGET_VAL_ACCURACY, s_seconds=seed_seconds(results))
     save_fig(path.stem, fig, path.parent)
     plt.close(fig)
@@ -134,9 +137,9 @@ def headline(results: dict) -> str:
         f"**The default model, `{defaults[0]['model']}`, classifies {accuracy:.2%} of the test images right** "
         f"({seeds}; Shirt, the hardest class, {shirt:.1%}) **after {minutes:.1f} minutes of training** on "
         f"`{results['host']}`, {cpu}, in {' and '.join(PRECISION_WORDS.get(p, p) for p in precisions)}. The original project's CNN "
-        f"reaches {baseline['test_accuracy']:.2%} in {baseline['training_seconds'] / 60:.1f} minutes there. Training "
+        f"reaches {baseline['test_accuracy']:.2%} in {seed_seconds(results) / 60:.1f} minutes there. Training "
         f"costs below are also given in **S**, that CNN's training time in the same run ({seed_seconds(results):.0f} s "
-        "there), so that they carry over to other machines."
+        f"there{how_s_was_taken(results)}), so that they carry over to other machines."
     )
 
 
