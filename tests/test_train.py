@@ -88,7 +88,7 @@ def test_default_recipe_card(tmp_path, small_real_dir):
     card = run.card
     assert card["model"] == DEFAULT_MODEL
     assert card["architecture"] == (
-        "build_vgg_bn(widths=(24, 48, 96), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True)"
+        "build_vgg_bn(widths=(24, 40, 80), convs_per_stage=1, dropout=0.0, bn_momentum=0.9, stride_first_conv=True)"
     )
     assert (
         card["recipe"]["flip_tta"]
