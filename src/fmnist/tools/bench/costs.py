@@ -6,10 +6,15 @@ from fmnist.errors import UsageError
 SEED_RECIPE = "baseline"
 
 
+def _seed_trainings(results: dict) -> list[float]:
+    """The training seconds of every run of the original project's recipe in ``results``."""
+    return [row["training_seconds"] for row in results["models"] if row["model"] == SEED_RECIPE]
+
+
 def seed_seconds(results: dict) -> float:
     """S: the training seconds of the original project's recipe in ``results``, the mean where it trained
     more than once (a benchmark trains it first and last, so that S spans the machine's drift over the run)."""
-    seconds = [row["training_seconds"] for row in results["models"] if row["model"] == SEED_RECIPE]
+    seconds = _seed_trainings(results)
     if not seconds:
         raise UsageError(f"no {SEED_RECIPE!r} row in the results: S is unknown")
     return sum(seconds) / len(seconds)
@@ -17,8 +22,7 @@ def seed_seconds(results: dict) -> float:
 
 def how_s_was_taken(results: dict) -> str:
     """ ", the mean of its trainings first and last" where the original recipe trained twice in ``results``, else ""."""
-    trainings = sum(row["model"] == SEED_RECIPE for row in results["models"])
-    return ", the mean of its trainings first and last" if trainings > 1 else ""
+    return ", the mean of its trainings first and last" if len(_seed_trainings(results)) > 1 else ""
 
 
 def with_costs_in_s(results: dict) -> dict:
