@@ -2,7 +2,7 @@
 moving average and halfway validation), on this CPU: the first epochs of the recipe's full
 schedule, or all of it.
 
-Used for sections 9 to 14 of bench/README.md. It scores the validation split only, never the test set.
+Used for sections 9 to 16 of bench/README.md. It scores the validation split only, never the test set.
 
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
@@ -16,7 +16,13 @@ is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a 
 40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts
 and flips), ``"muon"`` (keras.optimizers.Muon arguments: train with Muon, at the recipe's schedule and weight
 decay; Muon updates only 2-D weights, the dense layers here, and AdamW the rest) and ``"train_size"`` (train on a stratified subset of that many of the training split's
-images; the validation split, the recipe's `validation_fraction`, stays whole). Lines of the results file written before the recipe had
+images; the validation split, the recipe's `validation_fraction`, stays whole). Four more:
+``"decay_norms": false`` (no weight decay on batch norm's scale and shift or on biases, as many
+trainers do; AdamW decays every weight otherwise), and three of airbench's: ``"bn_scale": false``
+(batch norm's scale frozen at 1),
+``"alternating_flips": true`` (each image mirrored on every other epoch, a random half in the first,
+instead of at random every time) and ``"frozen_whitening": true`` (the first convolution's filters
+never train after their whitening start; it has no bias, and the batch norm after it keeps its shift). Lines of the results file written before the recipe had
 ``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
@@ -36,9 +42,11 @@ import numpy as np
 import tensorflow as tf
 
 from fmnist.analysis.evaluate import evaluate
-from fmnist.config import SEED
+from fmnist.config import NUM_CLASSES, SEED
 from fmnist.data import locate
+from fmnist.data.augment import shift_and_flip
 from fmnist.data.pipeline import split_validation, stratified_subset
+from fmnist.data.transforms import mirror
 from fmnist.inference.trained_model import TrainedModel
 from fmnist.inference.views import PREDICT_BATCH_SIZE
 from fmnist.training.callbacks import EpochTimer, ValidateHalfway
@@ -50,6 +58,8 @@ from fmnist.training.weight_average import WeightAverage
 changes = json.loads(sys.argv[1])
 seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("train_size", None)
 erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
+decay_norms, bn_scale = changes.pop("decay_norms", True), changes.pop("bn_scale", True)
+alternating_flips, frozen_whitening = changes.pop("alternating_flips", False), changes.pop("frozen_whitening", False)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -69,6 +79,14 @@ if muon is not None:
         metrics=["accuracy"],
         jit_compile=False,
     )
+if not decay_norms:  # weight decay on convolution and dense kernels only
+    model.optimizer.exclude_from_weight_decay(var_names=["gamma", "beta", "bias"])
+if not bn_scale:  # batch norm's scale stays 1: only its shift trains
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.gamma.trainable = False
+if frozen_whitening:  # the first convolution keeps its starting filters (the whitening ones) throughout
+    next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)).kernel.trainable = False
 
 
 class Average(WeightAverage):
@@ -105,7 +123,41 @@ def random_erasing(images, labels):
     return tf.where(box, tf.random.uniform(shape), images), labels
 
 
-training = recipe_dataset(recipe, x_train, y_train, training=True, seed=seed)
+def alternately_flipped(images, labels):
+    """The recipe's batches, but each image mirrored on every other epoch (a random half of them in
+    the first), not at random: airbench's alternating flips. ``Parity`` sets the epoch."""
+    first = np.random.default_rng(seed).random(len(images)) < 0.5
+    batches = (
+        tf.data.Dataset.from_tensor_slices((images, labels, first))
+        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        .batch(recipe.batch_size)
+    )
+    batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+
+    def prepare(batch, batch_seed):
+        batch_images, batch_labels, flipped_first = batch
+        x = tf.cast(batch_images, tf.float32)[..., tf.newaxis] / 255.0
+        mirrored = tf.not_equal(flipped_first, tf.equal(epoch_parity % 2, 1))
+        x = tf.where(mirrored[:, None, None, None], mirror(x), x)
+        x = shift_and_flip(x, batch_seed, max_shift=recipe.shift, flip=False)
+        return x, tf.one_hot(tf.cast(batch_labels, tf.int32), NUM_CLASSES)
+
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = 1
+    options.autotune.enabled = False
+    return tf.data.Dataset.zip((batches, batch_seeds)).map(prepare).prefetch(2).with_options(options)
+
+
+class Parity(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        epoch_parity.assign(epoch)
+
+
+epoch_parity = tf.Variable(0, trainable=False)
+if alternating_flips:
+    training = alternately_flipped(x_train, y_train)
+else:
+    training = recipe_dataset(recipe, x_train, y_train, training=True, seed=seed)
 if erase:
     training = training.map(random_erasing)
 validation = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
@@ -122,7 +174,7 @@ history = model.fit(
     epochs=run_epochs,
     shuffle=False,
     verbose=0,
-    callbacks=[EpochTimer(), steps, *average, *halfway],
+    callbacks=[Parity(), EpochTimer(), steps, *average, *halfway],
 ).history
 seconds, accuracy = validation_timeline(history)
 result = {
@@ -133,7 +185,11 @@ result = {
     | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs}
     | ({"train_size": len(x_train)} if train_size else {})
     | ({"erase": erase} if erase else {})
-    | ({"muon": muon} if muon is not None else {}),
+    | ({"muon": muon} if muon is not None else {})
+    | ({"decay_norms": False} if not decay_norms else {})
+    | ({"bn_scale": False} if not bn_scale else {})
+    | ({"alternating_flips": True} if alternating_flips else {})
+    | ({"frozen_whitening": True} if frozen_whitening else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
