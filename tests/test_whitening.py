@@ -1,5 +1,7 @@
 """The whitening start: its filters decorrelate real image patches, and it sets only what it promises."""
 
+from dataclasses import replace
+
 import keras
 import numpy as np
 import pytest
@@ -71,3 +73,23 @@ def test_a_model_without_room_for_the_filters_is_refused(real_splits):
 def test_images_must_be_uint8_as_the_readers_return_them():
     with pytest.raises(ValueError, match="uint8 images"):
         patch_whitening_filters(np.zeros((4, 28, 28, 1), dtype=np.float32))
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_frozen_whitening_layer_keeps_its_filters_while_the_rest_trains(real_splits, frozen):
+    (images, labels), _ = real_splits
+    recipe = replace(get_recipe(DEFAULT_MODEL), freeze_whitening=frozen)
+    keras.utils.set_random_seed(0)
+    model = compiled_model(recipe, images[:512], 1)
+    first, *_, last = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    before = first.kernel.numpy().copy(), last.kernel.numpy().copy()
+
+    x = images[:512, :, :, None].astype("float32") / 255
+    model.fit(x, keras.utils.to_categorical(labels[:512], 10), batch_size=256, epochs=1, verbose=0)
+    assert np.array_equal(first.kernel.numpy(), before[0]) == frozen
+    assert not np.array_equal(last.kernel.numpy(), before[1])
+
+
+def test_the_default_keeps_its_whitening_layer_frozen_and_the_long_recipe_trains_it():
+    assert get_recipe(DEFAULT_MODEL).freeze_whitening
+    assert not get_recipe("fast_cnn_long").freeze_whitening

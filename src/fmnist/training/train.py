@@ -179,7 +179,7 @@ def compiled_model(
     with (strategy or tf.distribute.get_strategy()).scope():
         model = build_in_precision(recipe.build, precision)
         if recipe.whitening_start:
-            start_from_whitening(model, train_images)
+            start_from_whitening(model, train_images, frozen=recipe.freeze_whitening)
         model.compile(
             optimizer=_optimizer(recipe, steps_per_epoch(recipe, len(train_images)), epochs),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),

@@ -3,8 +3,8 @@
 The whitening filters of 3x3 image patches turn a patch into nine uncorrelated features of unit
 variance. Starting the first convolution's first 18 filters as these nine and their negatives
 (ReLU then keeps both signs) gives the layers above well-scaled, decorrelated inputs from the first
-step, so the first epochs learn faster (airbench and hlb-CIFAR10 freeze such a layer; here it
-starts there and trains with the rest). The other filters keep their random start.
+step, so the first epochs learn faster. Frozen there (``frozen=True``), as airbench and hlb-CIFAR10 freeze
+such a layer, it also leaves each training step less to compute. The other filters keep their random start.
 """
 
 import keras
@@ -39,10 +39,11 @@ def patch_whitening_filters(images: np.ndarray) -> np.ndarray:
     return filters.transpose(1, 2, 0)[:, :, None, :]
 
 
-def start_from_whitening(model: keras.Model, images: np.ndarray) -> None:
+def start_from_whitening(model: keras.Model, images: np.ndarray, *, frozen: bool = False) -> None:
     """Set the first 18 filters of ``model``'s first convolution to the patch whitening filters of
     ``images``, scaled to the mean magnitude of its random start (so batch norm and the optimiser
-    see weights of the size they expect)."""
+    see weights of the size they expect); ``frozen``: the convolution's filters, all of them, then
+    never train. Call it before the model is compiled."""
     conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
     filters = patch_whitening_filters(images)
     if conv is None or tuple(conv.kernel.shape[:3]) != filters.shape[:3] or conv.kernel.shape[3] < filters.shape[3]:
@@ -54,3 +55,4 @@ def start_from_whitening(model: keras.Model, images: np.ndarray) -> None:
     kernel = conv.kernel.numpy()
     kernel[..., : filters.shape[3]] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
     conv.kernel.assign(kernel)
+    conv.kernel.trainable = not frozen
