@@ -9,7 +9,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from fmnist.training.builders import build_vgg_bn
 from fmnist.training.recipes import DEFAULT_MODEL, get_recipe
-from fmnist.training.train import compiled_model
+from fmnist.training.train import compiled_model, recipe_dataset
 from fmnist.training.whitening import EPSILON, patch_whitening_filters, start_from_whitening
 
 
@@ -84,8 +84,7 @@ def test_a_frozen_whitening_layer_keeps_its_filters_while_the_rest_trains(real_s
     first, *_, last = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     before = first.kernel.numpy().copy(), last.kernel.numpy().copy()
 
-    x = images[:512, :, :, None].astype("float32") / 255
-    model.fit(x, keras.utils.to_categorical(labels[:512], 10), batch_size=256, epochs=1, verbose=0)
+    model.fit(recipe_dataset(recipe, images[:512], labels[:512], training=True, seed=0), epochs=1, verbose=0)
     assert np.array_equal(first.kernel.numpy(), before[0]) == frozen
     assert not np.array_equal(last.kernel.numpy(), before[1])
 

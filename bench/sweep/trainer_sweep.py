@@ -21,8 +21,10 @@ images; the validation split, the recipe's `validation_fraction`, stays whole). 
 trainers do; AdamW decays every weight otherwise), and three of airbench's: ``"bn_scale": false``
 (batch norm's scale frozen at 1),
 ``"alternating_flips": true`` (each image mirrored on every other epoch, a random half in the first,
-instead of at random every time) and ``"frozen_whitening": true`` (the first convolution's filters
-never train after their whitening start; it has no bias, and the batch norm after it keeps its shift). Lines of the results file written before the recipe had
+instead of at random every time). Lines with ``"frozen_whitening": true`` ran what the recipe's
+``freeze_whitening`` now does (the script had that option until the default took it); since then the
+default, and so every run here, freezes its whitening layer unless ``"freeze_whitening": false``.
+Lines of the results file written before the recipe had
 ``whitening_start`` record it as ``"whiten_init"`` (the same filters, computed by this script then). It prints one JSON line: the
 recipe as run, the median training step, every validation as (training seconds, accuracy), and
 after a whole run the final validation accuracy with the recipe's prediction views and its Shirt
@@ -59,7 +61,7 @@ changes = json.loads(sys.argv[1])
 seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 10), changes.pop("train_size", None)
 erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
 decay_norms, bn_scale = changes.pop("decay_norms", True), changes.pop("bn_scale", True)
-alternating_flips, frozen_whitening = changes.pop("alternating_flips", False), changes.pop("frozen_whitening", False)
+alternating_flips = changes.pop("alternating_flips", False)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -85,8 +87,6 @@ if not bn_scale:  # batch norm's scale stays 1: only its shift trains
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.gamma.trainable = False
-if frozen_whitening:  # the first convolution keeps its starting filters (the whitening ones) throughout
-    next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)).kernel.trainable = False
 
 
 class Average(WeightAverage):
@@ -155,9 +155,9 @@ class Parity(keras.callbacks.Callback):
 
 epoch_parity = tf.Variable(0, trainable=False)
 if alternating_flips:
-    training = alternately_flipped(x_train, y_train)
+    training, parity = alternately_flipped(x_train, y_train), [Parity()]
 else:
-    training = recipe_dataset(recipe, x_train, y_train, training=True, seed=seed)
+    training, parity = recipe_dataset(recipe, x_train, y_train, training=True, seed=seed), []
 if erase:
     training = training.map(random_erasing)
 validation = recipe_dataset(recipe, x_val, y_val, training=False, seed=seed, batch_size=PREDICT_BATCH_SIZE)
@@ -174,13 +174,21 @@ history = model.fit(
     epochs=run_epochs,
     shuffle=False,
     verbose=0,
-    callbacks=[Parity(), EpochTimer(), steps, *average, *halfway],
+    callbacks=[*parity, EpochTimer(), steps, *average, *halfway],
 ).history
 seconds, accuracy = validation_timeline(history)
 result = {
     "recipe": {
         field: getattr(recipe, field)
-        for field in ("epochs", "learning_rate", "warmup_epochs", "batch_size", "weight_average", "whitening_start")
+        for field in (
+            "epochs",
+            "learning_rate",
+            "warmup_epochs",
+            "batch_size",
+            "weight_average",
+            "whitening_start",
+            "freeze_whitening",
+        )
     }
     | {"build": build_args, "seed": seed, "ema_warm": ema_warm, "epochs_run": run_epochs}
     | ({"train_size": len(x_train)} if train_size else {})
@@ -188,8 +196,7 @@ result = {
     | ({"muon": muon} if muon is not None else {})
     | ({"decay_norms": False} if not decay_norms else {})
     | ({"bn_scale": False} if not bn_scale else {})
-    | ({"alternating_flips": True} if alternating_flips else {})
-    | ({"frozen_whitening": True} if frozen_whitening else {}),
+    | ({"alternating_flips": True} if alternating_flips else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
