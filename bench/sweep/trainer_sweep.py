@@ -62,6 +62,7 @@ seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 
 erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
 decay_norms, bn_scale = changes.pop("decay_norms", True), changes.pop("bn_scale", True)
 alternating_flips = changes.pop("alternating_flips", False)
+lookahead = changes.pop("lookahead", None)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -153,6 +154,33 @@ class Parity(keras.callbacks.Callback):
         epoch_parity.assign(epoch)
 
 
+class Lookahead(keras.callbacks.Callback):
+    """airbench's Lookahead: every ``every`` steps, slow = d * slow + (1 - d) * weights and the
+    weights move to slow, with d = base ** every * (step / total steps) ** 3 (no pull at the start,
+    the strongest at the end); at the end the weights become slow. Every weight, batch-norm statistics too."""
+
+    def __init__(self, every, base, total_steps):
+        super().__init__()
+        self.every, self.base, self.total_steps = every, base, total_steps
+
+    def on_train_begin(self, logs=None):
+        self.slow = [tf.Variable(w.numpy(), trainable=False) for w in self.model.weights]
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.optimizer.iterations.numpy())
+        if step % self.every == 0:
+            self._update(tf.constant(self.base**self.every * (step / self.total_steps) ** 3, tf.float32))
+
+    def on_train_end(self, logs=None):
+        self._update(tf.constant(1.0))
+
+    @tf.function
+    def _update(self, decay):
+        for slow, weight in zip(self.slow, self.model.weights):
+            slow.assign(decay * slow + (1 - decay) * tf.cast(weight.value, slow.dtype))
+            weight.assign(tf.cast(slow, weight.dtype))
+
+
 epoch_parity = tf.Variable(0, trainable=False)
 if alternating_flips:
     training, parity = alternately_flipped(x_train, y_train), [Parity()]
@@ -168,13 +196,25 @@ halfway = (
     else []
 )
 steps = StepTimes()
+# before the average: it averages the weights as the pull leaves them, and puts its average in last
+pull = (
+    [
+        Lookahead(
+            lookahead.get("every", 5),
+            lookahead.get("base", 0.95),
+            steps_per_epoch(recipe, len(x_train)) * recipe.epochs,
+        )
+    ]
+    if lookahead is not None
+    else []
+)
 history = model.fit(
     training,
     validation_data=validation,
     epochs=run_epochs,
     shuffle=False,
     verbose=0,
-    callbacks=[*parity, EpochTimer(), steps, *average, *halfway],
+    callbacks=[*parity, EpochTimer(), steps, *pull, *average, *halfway],
 ).history
 seconds, accuracy = validation_timeline(history)
 result = {
@@ -196,7 +236,8 @@ result = {
     | ({"muon": muon} if muon is not None else {})
     | ({"decay_norms": False} if not decay_norms else {})
     | ({"bn_scale": False} if not bn_scale else {})
-    | ({"alternating_flips": True} if alternating_flips else {}),
+    | ({"alternating_flips": True} if alternating_flips else {})
+    | ({"lookahead": lookahead} if lookahead is not None else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
