@@ -2,7 +2,7 @@
 moving average and halfway validation), on this CPU: the first epochs of the recipe's full
 schedule, or all of it.
 
-Used for sections 9 to 16 of bench/README.md. It scores the validation split only, never the test set.
+Used for sections 9 to 18 of bench/README.md. It scores the validation split only, never the test set.
 
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
@@ -10,18 +10,22 @@ Used for sections 9 to 16 of bench/README.md. It scores the validation split onl
     python bench/sweep/trainer_sweep.py '{"train_size": 48600}' 26                               # on 90% of the training split
 
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments; ``"residual_blocks"``
-in lines of 2026-12-05 is an option it had in commit e21311f only), ``"seed"`` and
+in lines of 2026-12-05 is an option it had in commit e21311f only, ``"pooled_first_conv"`` and
+``"first_conv_bias"`` ones it had in commit 6ac29fa only), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a rectangle of 2% to
 40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts
 and flips), ``"muon"`` (keras.optimizers.Muon arguments: train with Muon, at the recipe's schedule and weight
 decay; Muon updates only 2-D weights, the dense layers here, and AdamW the rest) and ``"train_size"`` (train on a stratified subset of that many of the training split's
-images; the validation split, the recipe's `validation_fraction`, stays whole). Four more:
+images; the validation split, the recipe's `validation_fraction`, stays whole). And:
 ``"decay_norms": false`` (no weight decay on batch norm's scale and shift or on biases, as many
-trainers do; AdamW decays every weight otherwise), and three of airbench's: ``"bn_scale": false``
+trainers do; AdamW decays every weight otherwise), and airbench's ``"bn_scale": false``
 (batch norm's scale frozen at 1),
 ``"alternating_flips": true`` (each image mirrored on every other epoch, a random half in the first,
-instead of at random every time). Lines with ``"frozen_whitening": true`` ran what the recipe's
+instead of at random every time) and ``"lookahead": {}`` (Lookahead as airbench does it: every
+``"every"`` steps, 5 unless given, a slow copy becomes d * slow + (1 - d) * weights and the weights
+are set to it, with d = ``"base"`` ** every * (step / total steps) ** 3, base 0.95 unless given; at the
+end the weights become the slow copy; the moving average averages the weights so pulled). Lines with ``"frozen_whitening": true`` ran what the recipe's
 ``freeze_whitening`` now does (the script had that option until the default took it); since then the
 default, and so every run here, freezes its whitening layer unless ``"freeze_whitening": false``.
 Lines of the results file written before the recipe had
