@@ -50,7 +50,6 @@ def build_vgg_bn(
     dropout: float = 0.3,
     bn_momentum: float = 0.99,
     stride_first_conv: bool = False,
-    pool_before_norm: bool = False,
 ) -> keras.Model:
     """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU with max-pooling between
     them, then a flattened (position-aware) head: dropout, a batch-normalised dense layer,
@@ -68,13 +67,11 @@ def build_vgg_bn(
     inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
     x = inputs
     for stage, width in enumerate(widths):
-        if stage and not (stage == 1 and (stride_first_conv or pool_before_norm)):
+        if stage and not (stage == 1 and stride_first_conv):
             x = layers.MaxPooling2D(2)(x)
         for conv in range(convs_per_stage):
             stride = 2 if stride_first_conv and stage == conv == 0 else 1
             x = layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)(x)
-            if pool_before_norm and stage == conv == 0:  # measured only (bench/README.md section 18)
-                x = layers.MaxPooling2D(2)(x)
             x = layers.BatchNormalization(momentum=bn_momentum)(x)
             x = layers.ReLU()(x)
     x = layers.Flatten()(x)
