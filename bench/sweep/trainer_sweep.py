@@ -11,7 +11,8 @@ Used for sections 9 to 18 of bench/README.md. It scores the validation split onl
 
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments; ``"residual_blocks"``
 in lines of 2026-12-05 is an option it had in commit e21311f only, ``"pooled_first_conv"`` and
-``"first_conv_bias"`` ones it had in commit 6ac29fa only), ``"seed"`` and
+``"first_conv_bias"`` ones it had in commit 6ac29fa only, ``"pool_before_norm"`` one it had in
+commit 00e2c4b only), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a rectangle of 2% to
 40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts
@@ -25,7 +26,9 @@ trainers do; AdamW decays every weight otherwise), and airbench's ``"bn_scale": 
 instead of at random every time) and ``"lookahead": {}`` (Lookahead as airbench does it: every
 ``"every"`` steps, 5 unless given, a slow copy becomes d * slow + (1 - d) * weights and the weights
 are set to it, with d = ``"base"`` ** every * (step / total steps) ** 3, base 0.95 unless given; at the
-end the weights become the slow copy; the moving average averages the weights so pulled). Lines with ``"frozen_whitening": true`` ran what the recipe's
+end the weights become the slow copy; the moving average averages the weights so pulled), and
+``"bn_shift_rate"`` (batch norm's shift updated at this multiple of the learning rate, AdamW's weight
+decay on it unchanged: airbench's higher rate on its biases). Lines with ``"frozen_whitening": true`` ran what the recipe's
 ``freeze_whitening`` now does (the script had that option until the default took it); since then the
 default, and so every run here, freezes its whitening layer unless ``"freeze_whitening": false``.
 Lines of the results file written before the recipe had
@@ -66,7 +69,7 @@ seed, ema_warm, train_size = changes.pop("seed", SEED), changes.pop("ema_warm", 
 erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
 decay_norms, bn_scale = changes.pop("decay_norms", True), changes.pop("bn_scale", True)
 alternating_flips = changes.pop("alternating_flips", False)
-lookahead = changes.pop("lookahead", None)
+lookahead, shift_rate = changes.pop("lookahead", None), changes.pop("bn_shift_rate", 1.0)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
@@ -82,6 +85,20 @@ if muon is not None:
     decay = recipe.weight_decay
     model.compile(
         optimizer=keras.optimizers.Muon(schedule, weight_decay=decay, adam_weight_decay=decay, **muon),
+        loss=model.loss,
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
+if shift_rate != 1.0:  # batch norm's shift updated at this multiple of the learning rate
+
+    class AdamFasterShift(keras.optimizers.Adam):
+        def update_step(self, gradient, variable, learning_rate):
+            if variable.name == "beta":
+                learning_rate = learning_rate * shift_rate
+            super().update_step(gradient, variable, learning_rate)
+
+    model.compile(
+        optimizer=AdamFasterShift(model.optimizer._learning_rate, weight_decay=recipe.weight_decay),
         loss=model.loss,
         metrics=["accuracy"],
         jit_compile=False,
@@ -241,7 +258,8 @@ result = {
     | ({"decay_norms": False} if not decay_norms else {})
     | ({"bn_scale": False} if not bn_scale else {})
     | ({"alternating_flips": True} if alternating_flips else {})
-    | ({"lookahead": lookahead} if lookahead is not None else {}),
+    | ({"lookahead": lookahead} if lookahead is not None else {})
+    | ({"bn_shift_rate": shift_rate} if shift_rate != 1.0 else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
