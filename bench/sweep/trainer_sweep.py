@@ -93,7 +93,7 @@ if shift_rate != 1.0:  # batch norm's shift updated at this multiple of the lear
 
     class AdamFasterShift(keras.optimizers.Adam):
         def update_step(self, gradient, variable, learning_rate):
-            if variable.name == "beta":
+            if variable.name.rsplit("/", 1)[-1].split(":")[0] == "beta":  # TensorFlow's name, "…/beta:0"
                 learning_rate = learning_rate * shift_rate
             super().update_step(gradient, variable, learning_rate)
 
