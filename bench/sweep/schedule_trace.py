@@ -40,11 +40,16 @@ class WarmupCosineWithoutCond(keras.optimizers.schedules.LearningRateSchedule):
 
 
 class FirstBatch(keras.callbacks.Callback):
+    """The seconds from the start of the first epoch to the end of its first batch."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = None
+
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        if batch == 0 and not hasattr(self, "seconds"):
+        if self.seconds is None:
             self.seconds = time.perf_counter() - self.start
 
 
