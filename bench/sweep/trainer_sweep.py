@@ -2,7 +2,7 @@
 moving average and halfway validation), on this CPU: the first epochs of the recipe's full
 schedule, or all of it.
 
-Used for sections 9 to 18 of bench/README.md. It scores the validation split only, never the test set.
+Used for sections 9 to 19 of bench/README.md. It scores the validation split only, never the test set.
 
     python bench/sweep/trainer_sweep.py '{"learning_rate": 0.008, "warmup_epochs": 0.25}'      # first 2 epochs
     python bench/sweep/trainer_sweep.py '{"build": {"dropout": 0.0}, "epochs": 30}' 30          # the whole run
@@ -28,7 +28,12 @@ instead of at random every time) and ``"lookahead": {}`` (Lookahead as airbench 
 are set to it, with d = ``"base"`` ** every * (step / total steps) ** 3, base 0.95 unless given; at the
 end the weights become the slow copy; the moving average averages the weights so pulled), and
 ``"bn_shift_rate"`` (batch norm's shift updated at this multiple of the learning rate, AdamW's weight
-decay on it unchanged: airbench's higher rate on its biases). Lines with ``"frozen_whitening": true`` ran what the recipe's
+decay on it unchanged: airbench's higher rate on its biases), ``"whitening_patch"`` (``{"size": 5,
+"keep": 12}``: the frozen layer whitens size x size patches with a kernel of that size, keeping the
+``keep`` directions of most variance and their negatives) and ``"fixed_first_bias"`` (``{"t": 0}``:
+with ``pooled_first_conv`` and ``first_conv_bias``, the stage's bias fixed at -(mean + t * std) of each
+filter's response, or -t * std with ``"centre": false``; a run with a trainable bias reports where it
+ended as ``first_conv_bias``). Lines with ``"frozen_whitening": true`` ran what the recipe's
 ``freeze_whitening`` now does (the script had that option until the default took it); since then the
 default, and so every run here, freezes its whitening layer unless ``"freeze_whitening": false``.
 Lines of the results file written before the recipe had
@@ -70,10 +75,34 @@ erase, muon = changes.pop("erase", 0.0), changes.pop("muon", None)
 decay_norms, bn_scale = changes.pop("decay_norms", True), changes.pop("bn_scale", True)
 alternating_flips = changes.pop("alternating_flips", False)
 lookahead, shift_rate = changes.pop("lookahead", None), changes.pop("bn_shift_rate", 1.0)
+whitening_patch = changes.pop("whitening_patch", None)
+fixed_first_bias = changes.pop("fixed_first_bias", None)
 recipe = get_recipe(DEFAULT_MODEL)
 build_args = dict(recipe.build.arguments) | changes.pop("build", {})
 recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args), **changes)
 run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+
+if whitening_patch is not None:  # whitening filters of larger patches, the highest-variance directions only
+    import fmnist.training.train as train_module
+    from fmnist.training import whitening
+
+    def larger_patch_whitening(model, images, *, frozen=False):
+        size, keep = whitening_patch["size"], whitening_patch["keep"]
+        pixels = tf.constant(images[: whitening.SAMPLE, :, :, None], tf.float32) / 255
+        window = [1, size, size, 1]
+        patches = tf.image.extract_patches(pixels, window, [1] * 4, [1] * 4, "SAME").numpy().reshape(-1, size * size)
+        variances, directions = np.linalg.eigh(patches.T @ patches / len(patches))
+        chosen = (directions / np.sqrt(variances + whitening.EPSILON))[:, -keep:]  # eigh sorts variances up
+        filters = np.concatenate([chosen, -chosen], axis=1).T.reshape(-1, size, size).transpose(1, 2, 0)[:, :, None]
+        conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+        kernel = conv.kernel.numpy()
+        kernel[..., : filters.shape[3]] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
+        conv.kernel.assign(kernel)
+        conv.kernel.trainable = not frozen
+
+    train_module.start_from_whitening = larger_patch_whitening
+    build_args["first_kernel"] = whitening_patch["size"]
+    recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args))
 
 (x, y), _ = locate(None).read()
 (x_train, y_train), (x_val, y_val) = split_validation(x, y, recipe.validation_fraction, seed)
@@ -89,6 +118,21 @@ if muon is not None:
         metrics=["accuracy"],
         jit_compile=False,
     )
+
+
+def first_conv_statistics():
+    """The first convolution, its responses' mean and standard deviation per filter (no bias) on 2,000
+    training images, and its bias."""
+    conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    responses = tf.nn.conv2d(tf.constant(x_train[:2000, :, :, None], tf.float32) / 255, conv.kernel, 1, "SAME")
+    mean, std = (tf.reduce_mean(responses, [0, 1, 2]).numpy(), tf.math.reduce_std(responses, [0, 1, 2]).numpy())
+    return conv, mean, std
+
+
+if fixed_first_bias is not None:  # the pooled stage's bias fixed at -(centre * mean + t * std) per filter
+    conv, mean, std = first_conv_statistics()
+    conv.bias.assign(-(fixed_first_bias.get("centre", True) * mean + fixed_first_bias["t"] * std))
+    conv.bias.trainable = False
 if shift_rate != 1.0:  # batch norm's shift updated at this multiple of the learning rate
 
     class AdamFasterShift(keras.optimizers.Adam):
@@ -259,7 +303,9 @@ result = {
     | ({"bn_scale": False} if not bn_scale else {})
     | ({"alternating_flips": True} if alternating_flips else {})
     | ({"lookahead": lookahead} if lookahead is not None else {})
-    | ({"bn_shift_rate": shift_rate} if shift_rate != 1.0 else {}),
+    | ({"bn_shift_rate": shift_rate} if shift_rate != 1.0 else {})
+    | ({"whitening_patch": whitening_patch} if whitening_patch is not None else {})
+    | ({"fixed_first_bias": fixed_first_bias} if fixed_first_bias is not None else {}),
     "median_step_ms": round(1e3 * float(np.median(np.diff(steps.ends))), 1),
     "validations": [(round(float(s), 1), round(float(a), 4)) for s, a in zip(seconds, accuracy)],
 }
@@ -268,5 +314,11 @@ if run_epochs == recipe.epochs:  # the model now holds the average: score it as 
     result |= {
         "val_accuracy_views": round(scored.accuracy, 4),
         "val_shirt_recall_views": round(scored.per_class_recall["Shirt"], 4),
+    }
+if build_args.get("first_conv_bias"):  # where the bias ended, per filter, in its responses' units
+    conv, mean, std = first_conv_statistics()
+    result["first_conv_bias"] = {
+        "bias_over_std": [round(float(v), 3) for v in conv.bias.numpy() / std],
+        "mean_over_std": [round(float(v), 3) for v in mean / std],
     }
 print(json.dumps(result))
