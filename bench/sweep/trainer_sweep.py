@@ -11,8 +11,9 @@ Used for sections 9 to 19 of bench/README.md. It scores the validation split onl
 
 The JSON holds Recipe fields to override, plus ``"build"`` (build_vgg_bn arguments; ``"residual_blocks"``
 in lines of 2026-12-05 is an option it had in commit e21311f only, ``"pooled_first_conv"`` and
-``"first_conv_bias"`` ones it had in commit 6ac29fa only, ``"pool_before_norm"`` one it had in
-commit 00e2c4b only), ``"seed"`` and
+``"first_conv_bias"`` ones it had in commits 6ac29fa and a3518e4 only, ``"pool_before_norm"`` one it had in
+commit 00e2c4b only, and ``"first_kernel"``, which ``"whitening_patch"`` sets, one it had in commit
+a3518e4 only), ``"seed"`` and
 ``"ema_warm"`` (the moving average's momentum is min(m, (1 + n) / (ema_warm + n)); the trainer's
 is 10), ``"erase"`` (random erasing, Zhong et al. 2017: with this probability a rectangle of 2% to
 40% of the image, of aspect ratio 0.3 to 3.3, is filled with uniform noise, after the recipe's shifts

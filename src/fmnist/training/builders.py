@@ -50,9 +50,6 @@ def build_vgg_bn(
     dropout: float = 0.3,
     bn_momentum: float = 0.99,
     stride_first_conv: bool = False,
-    first_kernel: int = 3,
-    pooled_first_conv: bool = False,
-    first_conv_bias: bool = False,
 ) -> keras.Model:
     """A deeper CNN: VGG-style stages of 3x3 conv + batch norm + ReLU with max-pooling between
     them, then a flattened (position-aware) head: dropout, a batch-normalised dense layer,
@@ -66,22 +63,15 @@ def build_vgg_bn(
     score well from its first epoch.
     ``stride_first_conv`` gives the first convolution a stride of 2 in place of the first pooling:
     nothing is then computed at 28x28, which trains ``fast_cnn`` faster on a CPU (bench/README.md measures how much).
-    ``first_kernel``: the first convolution's kernel size. ``pooled_first_conv``: the first convolution at
-    28x28 straight into ReLU and 2x2 max-pooling, no batch norm (``first_conv_bias``: with a bias).
     """
     inputs = keras.Input(shape=(*IMAGE_SHAPE, 1))
     x = inputs
     for stage, width in enumerate(widths):
-        if stage and not (stage == 1 and (stride_first_conv or pooled_first_conv)):
+        if stage and not (stage == 1 and stride_first_conv):
             x = layers.MaxPooling2D(2)(x)
         for conv in range(convs_per_stage):
             stride = 2 if stride_first_conv and stage == conv == 0 else 1
-            kernel = first_kernel if stage == conv == 0 else 3
-            bare = pooled_first_conv and stage == conv == 0
-            x = layers.Conv2D(width, kernel, strides=stride, padding="same", use_bias=bare and first_conv_bias)(x)
-            if bare:  # straight into ReLU and 2x2 max-pooling, no batch norm
-                x = layers.MaxPooling2D(2)(layers.ReLU()(x))
-                continue
+            x = layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False)(x)
             x = layers.BatchNormalization(momentum=bn_momentum)(x)
             x = layers.ReLU()(x)
     x = layers.Flatten()(x)
