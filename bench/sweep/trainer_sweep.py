@@ -84,24 +84,16 @@ recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args)
 run_epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 
 if whitening_patch is not None:  # whitening filters of larger patches, the highest-variance directions only
-    import fmnist.training.train as train_module
     from fmnist.training import whitening
 
-    def larger_patch_whitening(model, images, *, frozen=False):
-        size, keep = whitening_patch["size"], whitening_patch["keep"]
-        pixels = tf.constant(images[: whitening.SAMPLE, :, :, None], tf.float32) / 255
-        window = [1, size, size, 1]
-        patches = tf.image.extract_patches(pixels, window, [1] * 4, [1] * 4, "SAME").numpy().reshape(-1, size * size)
-        variances, directions = np.linalg.eigh(patches.T @ patches / len(patches))
-        chosen = (directions / np.sqrt(variances + whitening.EPSILON))[:, -keep:]  # eigh sorts variances up
-        filters = np.concatenate([chosen, -chosen], axis=1).T.reshape(-1, size, size).transpose(1, 2, 0)[:, :, None]
-        conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
-        kernel = conv.kernel.numpy()
-        kernel[..., : filters.shape[3]] = filters * np.abs(kernel).mean() / np.abs(filters).mean()
-        conv.kernel.assign(kernel)
-        conv.kernel.trainable = not frozen
+    every_direction = whitening.patch_whitening_filters
 
-    train_module.start_from_whitening = larger_patch_whitening
+    def strongest_directions(images):
+        filters = every_direction(images)  # the directions by rising variance, then their negatives
+        count, keep = filters.shape[3] // 2, whitening_patch["keep"]
+        return np.concatenate([filters[..., count - keep : count], filters[..., 2 * count - keep :]], axis=3)
+
+    whitening.PATCH, whitening.patch_whitening_filters = whitening_patch["size"], strongest_directions
     build_args["first_kernel"] = whitening_patch["size"]
     recipe = dataclasses.replace(recipe, build=builder("build_vgg_bn", **build_args))
 
@@ -122,8 +114,8 @@ if muon is not None:
 
 
 def first_conv_statistics():
-    """The first convolution, its responses' mean and standard deviation per filter (no bias) on 2,000
-    training images, and its bias."""
+    """The first convolution, and its responses' mean and standard deviation per filter (bias left out)
+    on 2,000 training images."""
     conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
     responses = tf.nn.conv2d(tf.constant(x_train[:2000, :, :, None], tf.float32) / 255, conv.kernel, 1, "SAME")
     mean, std = (tf.reduce_mean(responses, [0, 1, 2]).numpy(), tf.math.reduce_std(responses, [0, 1, 2]).numpy())
